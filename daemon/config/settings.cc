@@ -1,0 +1,414 @@
+#include "daemon/config/settings.h"
+
+#include <cstdlib>
+#include <limits>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "daemon/common/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace dbcache::config {
+namespace {
+
+constexpr std::string_view kDefaultSql =
+    "SELECT customer_id, review_id FROM reviews LIMIT {}";
+
+// A raw value and where it came from, for error messages and Describe().
+struct RawValue {
+  std::optional<std::string> value;
+  std::string source;  // "flag", "env NAME", "default"
+};
+
+class Resolver {
+ public:
+  Resolver(const FlagValues& flags, const Environment& env)
+      : flags_(flags), env_(env) {}
+
+  RawValue Raw(const SettingSpec& spec) const {
+    if (auto it = flags_.find(spec.flag); it != flags_.end()) {
+      return {it->second, "flag"};
+    }
+    for (std::string_view name : spec.env) {
+      if (std::optional<std::string> value = env_(name); value.has_value()) {
+        return {std::move(value), StrCat("env ", name)};
+      }
+    }
+    if (spec.default_value.empty()) return {std::nullopt, "default"};
+    return {std::string(spec.default_value), "default"};
+  }
+
+ private:
+  const FlagValues& flags_;
+  const Environment& env_;
+};
+
+const SettingSpec& Spec(std::string_view flag) {
+  for (const SettingSpec& spec : SettingSpecs()) {
+    if (spec.flag == flag) return spec;
+  }
+  std::abort();  // A typo in this file; every name below is in SettingSpecs().
+}
+
+std::string Where(const SettingSpec& spec, const RawValue& raw) {
+  if (raw.source == "flag" || raw.source == "default") {
+    return StrCat("--", spec.flag);
+  }
+  return StrCat("--", spec.flag, " (from ", raw.source.substr(4), ")");
+}
+
+absl::Status Invalid(const SettingSpec& spec, const RawValue& raw,
+                     std::string_view why) {
+  const std::string shown = spec.secret ? "***" : raw.value.value_or("");
+  return absl::InvalidArgumentError(
+      StrCat(Where(spec, raw), ": '", shown, "' ", why));
+}
+
+absl::StatusOr<std::string> String(const Resolver& r, std::string_view flag,
+                                   bool allow_empty) {
+  const SettingSpec& spec = Spec(flag);
+  RawValue raw = r.Raw(spec);
+  std::string value = raw.value.value_or("");
+  if (!allow_empty && value.empty()) {
+    return absl::InvalidArgumentError(
+        StrCat(Where(spec, raw), ": must not be empty"));
+  }
+  if (value.find('\0') != std::string::npos) {
+    return Invalid(spec, raw, "contains a NUL byte");
+  }
+  return value;
+}
+
+absl::StatusOr<int> Int(const Resolver& r, std::string_view flag, int min,
+                        int max, std::string_view what) {
+  const SettingSpec& spec = Spec(flag);
+  RawValue raw = r.Raw(spec);
+  int value = 0;
+  const std::string text(absl::StripAsciiWhitespace(raw.value.value_or("")));
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    return Invalid(spec, raw,
+                   StrCat("is not ", what, " (", min, "..", max, ")"));
+  }
+  return value;
+}
+
+absl::StatusOr<std::string> Host(const Resolver& r, std::string_view flag,
+                                 std::optional<std::string> fallback) {
+  const SettingSpec& spec = Spec(flag);
+  RawValue raw = r.Raw(spec);
+  if (!raw.value.has_value() && fallback.has_value()) return *fallback;
+  std::string value = raw.value.value_or("");
+  if (value.empty()) {
+    return absl::InvalidArgumentError(
+        StrCat(Where(spec, raw), ": must not be empty"));
+  }
+  for (char c : value) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c)) || c == '/' ||
+        !absl::ascii_isprint(static_cast<unsigned char>(c))) {
+      return Invalid(spec, raw, "is not a host name or address");
+    }
+  }
+  return value;
+}
+
+absl::StatusOr<int> Port(const Resolver& r, std::string_view flag,
+                         std::optional<int> fallback) {
+  const SettingSpec& spec = Spec(flag);
+  if (!r.Raw(spec).value.has_value() && fallback.has_value()) return *fallback;
+  return Int(r, flag, 1, 65535, "a port number");
+}
+
+absl::StatusOr<Endpoint> HostPort(const Resolver& r, std::string_view flag) {
+  const SettingSpec& spec = Spec(flag);
+  RawValue raw = r.Raw(spec);
+  const std::string value = raw.value.value_or("");
+  const size_t colon = value.rfind(':');
+  Endpoint endpoint;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(value.substr(colon + 1), &endpoint.port) ||
+      endpoint.port < 1 || endpoint.port > 65535) {
+    return Invalid(spec, raw, "is not HOST:PORT (e.g. 127.0.0.1:8080)");
+  }
+  endpoint.host = value.substr(0, colon);
+  if (endpoint.host.size() > 2 && endpoint.host.front() == '[' &&
+      endpoint.host.back() == ']') {
+    endpoint.host = endpoint.host.substr(1, endpoint.host.size() - 2);
+  }
+  return endpoint;
+}
+
+#define DBCACHE_ASSIGN(lhs, expr)                           \
+  do {                                                      \
+    auto dbcache_value = (expr);                            \
+    if (!dbcache_value.ok()) return dbcache_value.status(); \
+    lhs = *std::move(dbcache_value);                        \
+  } while (0)
+
+}  // namespace
+
+std::string Settings::Key(std::string_view suffix) const {
+  return StrCat(prefix, suffix);
+}
+
+const std::vector<SettingSpec>& SettingSpecs() {
+  static const auto* specs = new std::vector<SettingSpec>{
+      {"redis_host",
+       {"REDIS_MASTER_HOST", "REDIS_HOST"},
+       "127.0.0.1",
+       false,
+       kGroupRedis,
+       "Redis primary (ElastiCache primary endpoint) host"},
+      {"redis_port",
+       {"REDIS_MASTER_PORT", "REDIS_PORT"},
+       "6379",
+       false,
+       kGroupRedis,
+       "Redis primary port"},
+      {"redis_reader_host",
+       {"REDIS_READER_HOST"},
+       "",
+       false,
+       kGroupRedis,
+       "Redis reader (replica) host; default: the primary's"},
+      {"redis_reader_port",
+       {"REDIS_READER_PORT"},
+       "",
+       false,
+       kGroupRedis,
+       "Redis reader port; default: the primary's"},
+      {"redis_username",
+       {"REDIS_USERNAME"},
+       "",
+       false,
+       kGroupRedis,
+       "Redis ACL user name; default: the default user"},
+      {"redis_password",
+       {"REDIS_PASSWORD"},
+       "",
+       true,
+       kGroupRedis,
+       "Redis password (AUTH); default: none"},
+      {"mysql_host",
+       {"MYSQL_HOST", "HOST"},
+       "127.0.0.1",
+       false,
+       kGroupMysql,
+       "MySQL/MariaDB host (RDS/Aurora endpoint)"},
+      {"mysql_port", {"MYSQL_PORT"}, "3306", false, kGroupMysql, "MySQL port"},
+      {"mysql_user",
+       {"MYSQL_USER"},
+       "dbcache",
+       false,
+       kGroupMysql,
+       "MySQL user (the demo's USER is not read: every shell sets it)"},
+      {"mysql_password",
+       {"MYSQL_PASSWORD", "PASS"},
+       "",
+       true,
+       kGroupMysql,
+       "MySQL password"},
+      {"mysql_database",
+       {"MYSQL_DATABASE", "DB"},
+       "reviews",
+       false,
+       kGroupMysql,
+       "MySQL database"},
+      {"sql",
+       {"SQL_QUERY_TEXT", "DBCACHE_SQL"},
+       kDefaultSql,
+       false,
+       kGroupRun,
+       "query template; its one {} becomes the LIMIT value n"},
+      {"prefix",
+       {"DBCACHE_PREFIX"},
+       "dbcache:",
+       false,
+       kGroupRedis | kGroupCommon,
+       "prefix of every Redis key and channel"},
+      {"cache_reads",
+       {"DBCACHE_CACHE_READS"},
+       "reader",
+       false,
+       kGroupRun,
+       "where cache GETs go: reader or primary"},
+      {"mysql_pool_max",
+       {"DBCACHE_MYSQL_POOL_MAX"},
+       "16",
+       false,
+       kGroupRun,
+       "most MySQL connections the daemon opens (1..1024)"},
+      {"connect_timeout_ms",
+       {"DBCACHE_CONNECT_TIMEOUT_MS"},
+       "2000",
+       false,
+       kGroupCommon,
+       "connect timeout for Redis and MySQL, ms"},
+      {"command_timeout_ms",
+       {"DBCACHE_COMMAND_TIMEOUT_MS"},
+       "2000",
+       false,
+       kGroupRedis,
+       "Redis command timeout, ms"},
+      {"query_timeout_ms",
+       {"DBCACHE_QUERY_TIMEOUT_MS"},
+       "10000",
+       false,
+       kGroupRun,
+       "MySQL query timeout, ms"},
+      {"listen",
+       {"DBCACHE_WEB_LISTEN"},
+       "127.0.0.1:8080",
+       false,
+       kGroupWeb,
+       "address:port dbcache-web listens on"},
+      {"web_token",
+       {"DBCACHE_WEB_TOKEN"},
+       "",
+       true,
+       kGroupWeb,
+       "bearer token required by POST endpoints; default: none"},
+      {"log_level",
+       {"DBCACHE_LOG_LEVEL"},
+       "info",
+       false,
+       kGroupCommon,
+       "debug, info, warning or error"},
+  };
+  return *specs;
+}
+
+absl::StatusOr<Settings> Resolve(const FlagValues& flags,
+                                 const Environment& env) {
+  for (const auto& [name, unused] : flags) {
+    bool known = false;
+    for (const SettingSpec& spec : SettingSpecs()) known |= spec.flag == name;
+    if (!known) {
+      return absl::InvalidArgumentError(
+          StrCat("unknown setting --", name));
+    }
+  }
+  const Resolver r(flags, env);
+  Settings s;
+  DBCACHE_ASSIGN(s.redis_primary.host, Host(r, "redis_host", std::nullopt));
+  DBCACHE_ASSIGN(s.redis_primary.port, Port(r, "redis_port", std::nullopt));
+  DBCACHE_ASSIGN(s.redis_reader.host,
+                 Host(r, "redis_reader_host", s.redis_primary.host));
+  DBCACHE_ASSIGN(s.redis_reader.port,
+                 Port(r, "redis_reader_port", s.redis_primary.port));
+  DBCACHE_ASSIGN(s.redis_username, String(r, "redis_username", true));
+  DBCACHE_ASSIGN(s.redis_password, String(r, "redis_password", true));
+  if (!s.redis_username.empty() && s.redis_password.empty()) {
+    return absl::InvalidArgumentError(
+        "--redis_username is set but --redis_password (REDIS_PASSWORD) is not: "
+        "an ACL user needs a password");
+  }
+  DBCACHE_ASSIGN(s.mysql_host, Host(r, "mysql_host", std::nullopt));
+  DBCACHE_ASSIGN(s.mysql_port, Port(r, "mysql_port", std::nullopt));
+  DBCACHE_ASSIGN(s.mysql_user, String(r, "mysql_user", false));
+  DBCACHE_ASSIGN(s.mysql_password, String(r, "mysql_password", true));
+  DBCACHE_ASSIGN(s.mysql_database, String(r, "mysql_database", false));
+  for (char c : s.mysql_database) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        c != '$') {
+      return Invalid(Spec("mysql_database"), r.Raw(Spec("mysql_database")),
+                     "is not a plain database name ([A-Za-z0-9_$]+)");
+    }
+  }
+  DBCACHE_ASSIGN(s.sql_template, String(r, "sql", false));
+  {
+    const size_t first = s.sql_template.find("{}");
+    if (first == std::string::npos ||
+        s.sql_template.find("{}", first + 2) != std::string::npos) {
+      return Invalid(Spec("sql"), r.Raw(Spec("sql")),
+                     "must contain exactly one {} (the LIMIT value)");
+    }
+  }
+  DBCACHE_ASSIGN(s.prefix, String(r, "prefix", false));
+  for (char c : s.prefix) {
+    if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) {
+      return Invalid(Spec("prefix"), r.Raw(Spec("prefix")),
+                     "must be printable with no spaces");
+    }
+  }
+  {
+    std::string reads;
+    DBCACHE_ASSIGN(reads, String(r, "cache_reads", false));
+    if (reads == "reader") {
+      s.cache_reads = CacheReads::kReader;
+    } else if (reads == "primary") {
+      s.cache_reads = CacheReads::kPrimary;
+    } else {
+      return Invalid(Spec("cache_reads"), r.Raw(Spec("cache_reads")),
+                     "is not reader or primary");
+    }
+  }
+  DBCACHE_ASSIGN(s.mysql_pool_max,
+                 Int(r, "mysql_pool_max", 1, 1024, "a pool size"));
+  int ms = 0;
+  DBCACHE_ASSIGN(ms,
+                 Int(r, "connect_timeout_ms", 1, 600000, "a timeout in ms"));
+  s.connect_timeout = absl::Milliseconds(ms);
+  DBCACHE_ASSIGN(ms,
+                 Int(r, "command_timeout_ms", 1, 600000, "a timeout in ms"));
+  s.command_timeout = absl::Milliseconds(ms);
+  DBCACHE_ASSIGN(ms, Int(r, "query_timeout_ms", 1, 3600000, "a timeout in ms"));
+  s.query_timeout = absl::Milliseconds(ms);
+  DBCACHE_ASSIGN(s.web_listen, HostPort(r, "listen"));
+  DBCACHE_ASSIGN(s.web_token, String(r, "web_token", true));
+  DBCACHE_ASSIGN(s.log_level, String(r, "log_level", false));
+  const std::string level = absl::AsciiStrToLower(s.log_level);
+  if (level != "debug" && level != "info" && level != "warning" &&
+      level != "warn" && level != "error") {
+    return Invalid(Spec("log_level"), r.Raw(Spec("log_level")),
+                   "is not debug, info, warning or error");
+  }
+  return s;
+}
+
+Environment ProcessEnvironment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+std::string Describe(const Settings& s, unsigned groups) {
+  auto secret = [](const std::string& v) { return v.empty() ? "" : "***"; };
+  const std::vector<std::pair<std::string_view, std::string>> values = {
+      {"redis_host", s.redis_primary.host},
+      {"redis_port", StrCat(s.redis_primary.port)},
+      {"redis_reader_host", s.redis_reader.host},
+      {"redis_reader_port", StrCat(s.redis_reader.port)},
+      {"redis_username", s.redis_username},
+      {"redis_password", secret(s.redis_password)},
+      {"mysql_host", s.mysql_host},
+      {"mysql_port", StrCat(s.mysql_port)},
+      {"mysql_user", s.mysql_user},
+      {"mysql_password", secret(s.mysql_password)},
+      {"mysql_database", s.mysql_database},
+      {"sql", s.sql_template},
+      {"prefix", s.prefix},
+      {"cache_reads",
+       s.cache_reads == CacheReads::kReader ? "reader" : "primary"},
+      {"mysql_pool_max", StrCat(s.mysql_pool_max)},
+      {"connect_timeout_ms",
+       StrCat(absl::ToInt64Milliseconds(s.connect_timeout))},
+      {"command_timeout_ms",
+       StrCat(absl::ToInt64Milliseconds(s.command_timeout))},
+      {"query_timeout_ms",
+       StrCat(absl::ToInt64Milliseconds(s.query_timeout))},
+      {"listen", StrCat(s.web_listen.host, ":", s.web_listen.port)},
+      {"web_token", secret(s.web_token)},
+      {"log_level", s.log_level},
+  };
+  std::string out;
+  for (const auto& [flag, value] : values) {
+    if ((Spec(flag).groups & groups) == 0) continue;
+    StrAppend(&out, flag, " = ", value, "\n");
+  }
+  return out;
+}
+
+}  // namespace dbcache::config
