@@ -26,6 +26,11 @@ decltype(auto) ToAlphaNum(const T& value) {
 }
 }  // namespace str_cat_internal
 
+// absl::Status::message() and other Abseil results are absl::string_view.
+inline std::string_view AsStd(absl::string_view s) {
+  return std::string_view(s.data(), s.size());
+}
+
 template <typename... Args>
 std::string StrCat(const Args&... args) {
   return absl::StrCat(str_cat_internal::ToAlphaNum(args)...);

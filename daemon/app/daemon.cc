@@ -1,0 +1,403 @@
+#include "daemon/app/daemon.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+
+#include "daemon/common/log.h"
+#include "daemon/common/str_cat.h"
+#include "daemon/run/stats_json.h"
+
+namespace dbcache::app {
+namespace {
+
+constexpr absl::Duration kSnapshotInterval = absl::Milliseconds(100);
+constexpr absl::Duration kHeartbeatInterval = absl::Seconds(1);
+constexpr int64_t kHeartbeatTtlMs = 3000;
+// SIGTERM: the run in flight gets this long to drain, then it is abandoned...
+constexpr absl::Duration kDrainLimit = absl::Seconds(3);
+// ...and the process exits this long after that whatever Redis says.
+constexpr absl::Duration kExitLimit = absl::Milliseconds(1500);
+constexpr size_t kEchoedInputBytes = 120;
+
+redis::RedisConnectionOptions RedisOptions(const config::Settings& s,
+                                           std::string name,
+                                           const config::Endpoint& endpoint) {
+  redis::RedisConnectionOptions o;
+  o.name = std::move(name);
+  o.host = endpoint.host;
+  o.port = endpoint.port;
+  o.username = s.redis_username;
+  o.password = s.redis_password;
+  o.connect_timeout = s.connect_timeout;
+  o.command_timeout = s.command_timeout;
+  return o;
+}
+
+mysql::MysqlOptions MysqlOptionsFrom(const config::Settings& s) {
+  mysql::MysqlOptions o;
+  o.host = s.mysql_host;
+  o.port = s.mysql_port;
+  o.user = s.mysql_user;
+  o.password = s.mysql_password;
+  o.database = s.mysql_database;
+  o.connect_timeout = s.connect_timeout;
+  o.query_timeout = s.query_timeout;
+  return o;
+}
+
+std::string Hostname() {
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
+  return buffer;
+}
+
+}  // namespace
+
+Daemon::Daemon(config::Settings settings)
+    : settings_(std::move(settings)),
+      scheduler_(loop_),
+      primary_(loop_, scheduler_,
+               RedisOptions(settings_, "primary", settings_.redis_primary)),
+      reader_(loop_, scheduler_,
+              RedisOptions(settings_, "reader", settings_.redis_reader)),
+      subscriber_(
+          loop_, scheduler_,
+          RedisOptions(settings_, "subscriber", settings_.redis_primary)),
+      pool_(loop_, scheduler_, MysqlOptionsFrom(settings_),
+            settings_.mysql_pool_max),
+      publisher_(primary_, settings_.prefix),
+      flusher_(primary_, settings_.prefix),
+      engine_(scheduler_,
+              settings_.cache_reads == config::CacheReads::kReader
+                  ? static_cast<redis::RedisClient&>(reader_)
+                  : static_cast<redis::RedisClient&>(primary_),
+              primary_, pool_,
+              run::EngineConfig{settings_.mysql_database, settings_.prefix,
+                                settings_.sql_template}),
+      notifier_(scheduler_),
+      sigterm_(loop_, SIGTERM, [this] { BeginShutdown("SIGTERM"); }),
+      sigint_(loop_, SIGINT, [this] { BeginShutdown("SIGINT"); }),
+      sighup_(loop_, SIGHUP,
+              [this] {
+                LogInfo("SIGHUP: settings are read at start only; state: %s",
+                        run::DumpJson(HeartbeatJson()));
+              }),
+      started_at_(scheduler_.WallNow()),
+      hostname_(Hostname()) {
+  snapshot_timer_ = scheduler_.CreateTimer([this] { OnSnapshotTick(); });
+  heartbeat_timer_ = scheduler_.CreateTimer([this] { OnHeartbeat(); });
+  shutdown_timer_ = scheduler_.CreateTimer([this] {
+    LogWarning("run %s did not drain in %d s; abandoning it",
+               engine_.stats().run_id(), absl::ToInt64Seconds(kDrainLimit));
+    engine_.Abandon(run::RunState::kCancelled,
+                    "daemon shutting down; queries still in flight abandoned");
+  });
+  exit_timer_ = scheduler_.CreateTimer([this] {
+    LogWarning("exiting before Redis confirmed the final writes");
+    loop_.Exit();
+  });
+  engine_.SetFinishedCallback(
+      [this](const run::RunStats& stats) { OnRunFinished(stats); });
+  subscriber_.SetSubscription(
+      settings_.Key("control"),
+      [this](std::string_view message) { OnControl(message); });
+  auto on_state = [this](redis::RedisState) { OnConnectionState(); };
+  primary_.SetStateListener(on_state);
+  reader_.SetStateListener(on_state);
+  subscriber_.SetStateListener(on_state);
+}
+
+Daemon::~Daemon() = default;
+
+int Daemon::Run() {
+  LogInfo(
+      "dbcached %s starting: redis primary %s:%d, reader %s:%d, mysql %s:%d/%s "
+      "as '%s', prefix '%s'",
+      DBCACHE_VERSION, settings_.redis_primary.host,
+      settings_.redis_primary.port, settings_.redis_reader.host,
+      settings_.redis_reader.port, settings_.mysql_host, settings_.mysql_port,
+      settings_.mysql_database, settings_.mysql_user, settings_.prefix);
+  UpdateStatus();
+  primary_.Start();
+  reader_.Start();
+  subscriber_.Start();
+  heartbeat_timer_->Enable(absl::ZeroDuration());
+  loop_.Run();
+  LogInfo("dbcached stopped");
+  return 0;
+}
+
+void Daemon::OnConnectionState() {
+  // Ready means: commands can arrive (subscribed) and results can be written.
+  if (!notifier_.ready_sent() && subscriber_.connected() &&
+      primary_.connected()) {
+    notifier_.Ready();
+    LogInfo("ready: listening on %s", settings_.Key("control"));
+  }
+  UpdateStatus();
+}
+
+void Daemon::UpdateStatus() {
+  std::string status;
+  if (shutting_down_) {
+    status = "stopping";
+  } else if (engine_.running()) {
+    const run::RunStats& s = engine_.stats();
+    const uint64_t total = static_cast<uint64_t>(s.params().queries);
+    status = StrCat("run ", s.run_id(), " at ",
+                    total == 0 ? 0 : s.done() * 100 / total, "%");
+  } else {
+    status = "idle";
+  }
+  for (const redis::RedisConnection* c : {&primary_, &reader_, &subscriber_}) {
+    if (c->state() != redis::RedisState::kConnected) {
+      StrAppend(&status, "; ", redis::RedisStateName(c->state()), " to ",
+                c->options().name, c->last_error().empty() ? "" : " (",
+                c->last_error(), c->last_error().empty() ? "" : ")");
+    }
+  }
+  notifier_.Status(status);
+}
+
+void Daemon::OnControl(std::string_view message) {
+  if (shutting_down_) return;
+  ++control_messages_;
+  absl::StatusOr<run::ControlCommand> command =
+      run::ParseControlMessage(message);
+  if (!command.ok()) {
+    PublishError("invalid", AsStd(command.status().message()), message, "");
+    return;
+  }
+  switch (command->kind) {
+    case run::CommandKind::kRun:
+      HandleRun(*command);
+      return;
+    case run::CommandKind::kCancel:
+      if (!engine_.running()) {
+        PublishError("not_running", "no run is going", message, command->id);
+        return;
+      }
+      LogInfo("cancelling run %s", engine_.stats().run_id());
+      engine_.Cancel();
+      return;
+    case run::CommandKind::kFlush:
+      HandleFlush(*command);
+      return;
+    case run::CommandKind::kReset:
+      HandleReset(*command);
+      return;
+    case run::CommandKind::kPing:
+      publisher_.PublishEvent(
+          {{"event", "pong"},
+           {"id", command->id},
+           {"version", DBCACHE_VERSION},
+           {"state", engine_.running() ? "running" : "idle"},
+           {"run_id", engine_.running()
+                          ? nlohmann::json(engine_.stats().run_id())
+                          : nlohmann::json(nullptr)}});
+      return;
+  }
+}
+
+void Daemon::PublishError(std::string_view code, std::string_view message,
+                          std::string_view input, std::string_view id) {
+  ++control_errors_;
+  LogWarning("control message rejected: %s", message);
+  nlohmann::json event = {{"event", "error"},
+                          {"error", code},
+                          {"message", message},
+                          {"input", input.substr(0, kEchoedInputBytes)},
+                          {"input_bytes", input.size()}};
+  if (!id.empty()) event["id"] = id;
+  publisher_.PublishEvent(event);
+}
+
+std::string Daemon::NewRunId() {
+  ++run_counter_;
+  std::mt19937 rng(static_cast<uint32_t>(scheduler_.NowNanos()) ^
+                   static_cast<uint32_t>(getpid()));
+  return StrCat("r",
+                absl::FormatTime("%Y%m%d-%H%M%S", scheduler_.WallNow(),
+                                 absl::UTCTimeZone()),
+                "-", absl::Hex(rng() & 0xffff, absl::kZeroPad4));
+}
+
+void Daemon::HandleRun(const run::ControlCommand& command) {
+  std::string id = command.run.id.empty() ? NewRunId() : command.run.id;
+  if (engine_.running()) {
+    PublishError("busy",
+                 StrCat("busy: run ", engine_.stats().run_id(), " is going (",
+                        engine_.stats().done(), "/",
+                        engine_.stats().params().queries, ")"),
+                 "", command.id);
+    return;
+  }
+  pool_.SetTargetSize(static_cast<int>(
+      std::min<int64_t>(command.run.concurrency, command.run.queries)));
+  absl::Status started = engine_.Start(command.run, id);
+  if (!started.ok()) {
+    PublishError("busy", AsStd(started.message()), "", command.id);
+    return;
+  }
+  ++runs_started_;
+  const run::RunStats& s = engine_.stats();
+  LogInfo(
+      "run %s started: %d queries, concurrency %d, ttl %d ms, cache %s, seed "
+      "%d",
+      id, s.params().queries, s.params().concurrency, s.params().ttl_ms,
+      s.params().cache ? "on" : "off", *s.params().seed);
+  nlohmann::json event = run::RunJson(s, Context(false));
+  event["event"] = "run_started";
+  publisher_.PublishEvent(event);
+  published_done_ = UINT64_MAX;
+  PublishSnapshot();
+  snapshot_timer_->Enable(kSnapshotInterval);
+  UpdateStatus();
+}
+
+void Daemon::HandleFlush(const run::ControlCommand& command) {
+  std::string id = command.id;
+  flusher_.Flush([this, id](absl::StatusOr<uint64_t> removed) {
+    if (!removed.ok()) {
+      PublishError("flush_failed", AsStd(removed.status().message()), "", id);
+      return;
+    }
+    LogInfo("flush: removed %d cached results", *removed);
+    publisher_.PublishEvent(
+        {{"event", "flushed"}, {"id", id}, {"removed", *removed}});
+  });
+}
+
+void Daemon::HandleReset(const run::ControlCommand& command) {
+  if (engine_.running()) {
+    PublishError("busy", "busy: cannot reset while a run is going", "",
+                 command.id);
+    return;
+  }
+  std::string id = command.id;
+  publisher_.ResetHistory([this, id] {
+    LogInfo("reset: stats, run history and query log cleared");
+    publisher_.PublishEvent({{"event", "reset"}, {"id", id}});
+  });
+}
+
+run::SnapshotContext Daemon::Context(bool histograms) const {
+  run::SnapshotContext c;
+  c.now_ns = scheduler_.NowNanos();
+  c.wall_now = scheduler_.WallNow();
+  c.sql_template = settings_.sql_template;
+  c.histograms = histograms;
+  c.in_flight = engine_.in_flight();
+  return c;
+}
+
+void Daemon::PublishSnapshot(Publisher::Done done) {
+  published_done_ = engine_.stats().done();
+  publisher_.PublishSnapshot(engine_.stats(), Context(true), std::move(done));
+}
+
+void Daemon::OnSnapshotTick() {
+  if (!engine_.running()) return;
+  const run::RunStats& s = engine_.stats();
+  if (s.done() != published_done_) {
+    PublishSnapshot();
+    publisher_.PublishEvent({{"event", "progress"},
+                             {"run_id", s.run_id()},
+                             {"done", s.done()},
+                             {"queries", s.params().queries},
+                             {"hits", s.hits()},
+                             {"misses", s.misses()},
+                             {"errors", s.errors()}});
+    UpdateStatus();
+  }
+  snapshot_timer_->Enable(kSnapshotInterval);
+}
+
+void Daemon::OnRunFinished(const run::RunStats& stats) {
+  snapshot_timer_->Disable();
+  const double wall_ms =
+      static_cast<double>(stats.end_ns() - stats.start_ns()) / 1e6;
+  LogInfo("run %s %s: %d queries in %.1f ms, %d hits, %d misses, %d errors%s%s",
+          stats.run_id(), run::RunStateName(stats.state()), stats.done(),
+          wall_ms, stats.hits(), stats.misses(), stats.errors(),
+          stats.reason().empty() ? "" : ": ", stats.reason());
+  PublishSnapshot();
+  nlohmann::json event = {{"event", "run_finished"},
+                          {"run_id", stats.run_id()},
+                          {"summary", run::RunJson(stats, Context(false))}};
+  publisher_.PublishEvent(event);
+  publisher_.PublishSummary(stats, Context(false), [this] {
+    if (shutting_down_) FinishShutdown();
+  });
+  UpdateStatus();
+}
+
+nlohmann::json Daemon::HeartbeatJson() const {
+  nlohmann::json connections = nlohmann::json::object();
+  for (const redis::RedisConnection* c : {&primary_, &reader_, &subscriber_}) {
+    connections[c->options().name] = redis::RedisStateName(c->state());
+  }
+  connections["mysql"] = StrCat(pool_.size(), "/", pool_.max_size(), " open");
+  std::string last_error;
+  for (const redis::RedisConnection* c : {&primary_, &reader_, &subscriber_}) {
+    if (!c->last_error().empty()) {
+      last_error = StrCat(c->options().name, ": ", c->last_error());
+    }
+  }
+  const bool running = engine_.running();
+  return {{"version", DBCACHE_VERSION},
+          {"pid", getpid()},
+          {"host", hostname_},
+          {"state", shutting_down_ ? "stopping"
+                    : running      ? "running"
+                                   : "idle"},
+          {"run_id", running ? nlohmann::json(engine_.stats().run_id())
+                             : nlohmann::json(nullptr)},
+          {"started_at", run::FormatTimestamp(started_at_)},
+          {"updated_at", run::FormatTimestamp(scheduler_.WallNow())},
+          {"connections", std::move(connections)},
+          {"cache_reads", settings_.cache_reads == config::CacheReads::kReader
+                              ? "reader"
+                              : "primary"},
+          {"control_messages", control_messages_},
+          {"control_errors", control_errors_},
+          {"runs_started", runs_started_},
+          {"publish_failures", publisher_.failures()},
+          {"last_error", last_error}};
+}
+
+void Daemon::OnHeartbeat() {
+  if (primary_.connected()) {
+    publisher_.PublishHeartbeat(HeartbeatJson(), kHeartbeatTtlMs);
+  }
+  UpdateStatus();
+  heartbeat_timer_->Enable(kHeartbeatInterval);
+}
+
+void Daemon::BeginShutdown(std::string_view why) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  notifier_.Stopping();
+  UpdateStatus();
+  LogInfo("%s: shutting down", why);
+  subscriber_.Stop();  // No new commands from here on.
+  exit_timer_->Enable(kDrainLimit + kExitLimit);
+  if (engine_.running()) {
+    shutdown_timer_->Enable(kDrainLimit);
+    engine_.Cancel(StrCat("daemon shutting down (", why, ")"));
+    return;  // OnRunFinished calls FinishShutdown once the summary is written.
+  }
+  FinishShutdown();
+}
+
+void Daemon::FinishShutdown() {
+  if (exiting_) return;
+  exiting_ = true;
+  heartbeat_timer_->Disable();
+  publisher_.RemoveHeartbeat([this] { loop_.Exit(); });
+}
+
+}  // namespace dbcache::app

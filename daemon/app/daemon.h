@@ -1,0 +1,92 @@
+#ifndef DBCACHE_DAEMON_APP_DAEMON_H_
+#define DBCACHE_DAEMON_APP_DAEMON_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "daemon/app/cache_flusher.h"
+#include "daemon/app/notifier.h"
+#include "daemon/app/publisher.h"
+#include "daemon/config/settings.h"
+#include "daemon/loop/event_loop.h"
+#include "daemon/loop/libevent_scheduler.h"
+#include "daemon/loop/signal_watcher.h"
+#include "daemon/mysql/pool.h"
+#include "daemon/redis/redis_connection.h"
+#include "daemon/run/control_command.h"
+#include "daemon/run/run_engine.h"
+#include "nlohmann/json.hpp"
+
+namespace dbcache::app {
+
+// dbcached: one thread, one event loop. Subscribes to <prefix>control, runs the
+// commands it receives (run, cancel, flush, reset, ping), publishes stats
+// snapshots every 100 ms during a run, a heartbeat every second, and events;
+// exits 0 within a few seconds of SIGTERM/SIGINT with the final snapshot and
+// summary written.
+//
+//   Daemon daemon(settings);
+//   return daemon.Run();
+class Daemon {
+ public:
+  explicit Daemon(config::Settings settings);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Runs until a shutdown signal; returns the exit code.
+  int Run();
+
+ private:
+  void OnControl(std::string_view message);
+  void HandleRun(const run::ControlCommand& command);
+  void HandleFlush(const run::ControlCommand& command);
+  void HandleReset(const run::ControlCommand& command);
+  void PublishError(std::string_view code, std::string_view message,
+                    std::string_view input, std::string_view id);
+  void OnSnapshotTick();
+  void PublishSnapshot(Publisher::Done done = nullptr);
+  void OnRunFinished(const run::RunStats& stats);
+  void OnHeartbeat();
+  void OnConnectionState();
+  void UpdateStatus();
+  void BeginShutdown(std::string_view why);
+  void FinishShutdown();
+  nlohmann::json HeartbeatJson() const;
+  run::SnapshotContext Context(bool histograms) const;
+  std::string NewRunId();
+
+  const config::Settings settings_;
+  loop::EventLoop loop_;
+  loop::LibeventScheduler scheduler_;
+  redis::RedisConnection primary_;
+  redis::RedisConnection reader_;
+  redis::RedisConnection subscriber_;
+  mysql::Pool pool_;
+  Publisher publisher_;
+  CacheFlusher flusher_;
+  run::RunEngine engine_;
+  Notifier notifier_;
+  std::unique_ptr<loop::Timer> snapshot_timer_;
+  std::unique_ptr<loop::Timer> heartbeat_timer_;
+  std::unique_ptr<loop::Timer> shutdown_timer_;
+  std::unique_ptr<loop::Timer> exit_timer_;
+  loop::SignalWatcher sigterm_;
+  loop::SignalWatcher sigint_;
+  loop::SignalWatcher sighup_;
+  absl::Time started_at_;
+  std::string hostname_;
+  uint64_t control_messages_ = 0;
+  uint64_t control_errors_ = 0;
+  uint64_t runs_started_ = 0;
+  uint64_t published_done_ = UINT64_MAX;
+  uint64_t run_counter_ = 0;
+  bool shutting_down_ = false;
+  bool exiting_ = false;
+};
+
+}  // namespace dbcache::app
+
+#endif  // DBCACHE_DAEMON_APP_DAEMON_H_

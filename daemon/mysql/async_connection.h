@@ -1,0 +1,85 @@
+#ifndef DBCACHE_DAEMON_MYSQL_ASYNC_CONNECTION_H_
+#define DBCACHE_DAEMON_MYSQL_ASYNC_CONNECTION_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "daemon/loop/event_loop.h"
+#include "daemon/loop/fd_watch.h"
+#include "daemon/loop/scheduler.h"
+#include "daemon/mysql/mysql_executor.h"
+#include "daemon/mysql/mysql_handle.h"
+
+namespace dbcache::mysql {
+
+struct MysqlOptions {
+  std::string host;
+  int port = 3306;
+  std::string user;
+  std::string password;
+  std::string database;
+  absl::Duration connect_timeout = absl::Seconds(2);
+  absl::Duration query_timeout = absl::Seconds(10);
+};
+
+// One MariaDB connection driven by the loop through Connector/C's non-blocking
+// API (mysql_real_connect_start / mysql_real_query_start /
+// mysql_store_result_start and their _cont calls), its socket watched by an
+// FdWatch and MYSQL_WAIT_TIMEOUT honoured. It connects on first use and again
+// after the connection is lost. One query at a time; a query that outlives
+// query_timeout fails with DEADLINE_EXCEEDED and the connection is closed (the
+// server may still be running it).
+//
+//   AsyncConnection conn(loop, scheduler, options);
+//   conn.Query("SELECT 1", [](const absl::Status& s, const QueryResult* r) {
+//   ... });
+class AsyncConnection {
+ public:
+  AsyncConnection(loop::EventLoop& loop, loop::Scheduler& scheduler,
+                  const MysqlOptions& options);
+  ~AsyncConnection();
+  AsyncConnection(const AsyncConnection&) = delete;
+  AsyncConnection& operator=(const AsyncConnection&) = delete;
+
+  // Requires !busy().
+  void Query(std::string_view sql, QueryCallback callback);
+  bool busy() const { return callback_ != nullptr; }
+  bool connected() const { return connected_; }
+  uint64_t connects() const { return connects_; }
+
+ private:
+  enum class Step { kIdle, kConnect, kQuery, kStore };
+
+  void StartConnect();
+  void StartQuery();
+  void StartStore();
+  // Continues whichever step is in progress after the socket is ready.
+  void OnIo(short what);
+  void OnStepStatus(int wait_status);
+  void OnConnectDone(MYSQL* ret);
+  void OnQueryDone(int error);
+  void OnStoreDone(MYSQL_RES* result);
+  void OnTimeout();
+  void Fail(absl::Status status);
+  void Succeed(ResultHandle result);
+  void Deliver(absl::Status status, ResultHandle result);
+  void Close();
+  absl::Status ErrorStatus(std::string_view what) const;
+
+  loop::EventLoop& loop_;
+  const MysqlOptions& options_;
+  loop::FdWatch watch_;
+  std::unique_ptr<loop::Timer> query_timer_;
+  MysqlHandle mysql_;
+  Step step_ = Step::kIdle;
+  bool connected_ = false;
+  bool in_query_call_ = false;
+  std::string sql_;
+  QueryCallback callback_;
+  uint64_t connects_ = 0;
+};
+
+}  // namespace dbcache::mysql
+
+#endif  // DBCACHE_DAEMON_MYSQL_ASYNC_CONNECTION_H_

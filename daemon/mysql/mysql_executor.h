@@ -1,0 +1,44 @@
+#ifndef DBCACHE_DAEMON_MYSQL_MYSQL_EXECUTOR_H_
+#define DBCACHE_DAEMON_MYSQL_MYSQL_EXECUTOR_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "daemon/cache/codec.h"
+
+namespace dbcache::mysql {
+
+// A result set as a query's callback sees it: valid only during the callback,
+// and encoded straight into the cache codec without building rows in between.
+class QueryResult {
+ public:
+  virtual ~QueryResult() = default;
+  virtual uint64_t row_count() const = 0;
+  virtual uint32_t column_count() const = 0;
+  virtual void EncodeTo(cache::ResultSetWriter& writer) const = 0;
+};
+
+// `result` is non-null exactly when `status` is OK.
+using QueryCallback = absl::AnyInvocable<void(const absl::Status& status,
+                                              const QueryResult* result)>;
+
+// What the run engine needs from MySQL: run a statement, later get its result.
+// The pool implements it on MariaDB's non-blocking API; unit tests use a
+// scripted fake. The callback always runs from the loop, never inside
+// Execute().
+//
+//   executor.Execute("SELECT 1", [](const absl::Status& s, const QueryResult*
+//   r) {
+//     if (s.ok()) r->EncodeTo(writer);
+//   });
+class MysqlExecutor {
+ public:
+  virtual ~MysqlExecutor() = default;
+  virtual void Execute(std::string_view sql, QueryCallback callback) = 0;
+};
+
+}  // namespace dbcache::mysql
+
+#endif  // DBCACHE_DAEMON_MYSQL_MYSQL_EXECUTOR_H_

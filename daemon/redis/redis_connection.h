@@ -1,0 +1,138 @@
+#ifndef DBCACHE_DAEMON_REDIS_REDIS_CONNECTION_H_
+#define DBCACHE_DAEMON_REDIS_REDIS_CONNECTION_H_
+
+#include <hiredis/async.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/time/time.h"
+#include "daemon/loop/backoff.h"
+#include "daemon/loop/event_loop.h"
+#include "daemon/loop/scheduler.h"
+#include "daemon/redis/redis_client.h"
+
+namespace dbcache::redis {
+
+struct RedisConnectionOptions {
+  std::string name;  // "primary", "reader", "subscriber": for logs and status.
+  std::string host;
+  int port = 6379;
+  std::string username;  // ACL user, or empty.
+  std::string password;  // Empty: no AUTH.
+  absl::Duration connect_timeout = absl::Seconds(2);
+  absl::Duration command_timeout = absl::Seconds(2);
+  absl::Duration backoff_initial = absl::Milliseconds(100);
+  absl::Duration backoff_max = absl::Seconds(5);
+  // After the server refuses our credentials, retrying fast only floods its
+  // log.
+  absl::Duration auth_failure_retry = absl::Seconds(30);
+};
+
+enum class RedisState { kStopped, kConnecting, kConnected, kBackoff };
+std::string_view RedisStateName(RedisState state);
+
+// One hiredis async connection on the loop that keeps itself up: connect and
+// command timeouts, AUTH, and on loss a single log line and a reconnect with
+// jittered, capped exponential backoff. Commands issued while it is down fail
+// at once (from the loop) with UNAVAILABLE and the last error. In subscriber
+// mode it (re)subscribes to its channel on every connect.
+//
+//   RedisConnection primary(loop, scheduler, {.name = "primary", .host = h,
+//   .port = p}); primary.Start(); primary.Command({"SET", "k", "v"}, [](const
+//   RedisReply& r) { ... });
+class RedisConnection : public RedisClient {
+ public:
+  RedisConnection(loop::EventLoop& loop, loop::Scheduler& scheduler,
+                  RedisConnectionOptions options);
+  ~RedisConnection() override;
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  void Start();
+  // Disconnects and stays down; pending callbacks get CANCELLED.
+  void Stop();
+
+  void CommandArgv(std::span<const std::string_view> argv,
+                   ReplyCallback callback) override;
+  bool connected() const override { return state_ == RedisState::kConnected; }
+
+  // Subscriber mode: must be set before Start(). `on_message` gets each
+  // payload.
+  void SetSubscription(std::string channel,
+                       absl::AnyInvocable<void(std::string_view)> on_message);
+  // Called on every state change (for the heartbeat and sd_notify STATUS).
+  void SetStateListener(absl::AnyInvocable<void(RedisState)> listener) {
+    state_listener_ = std::move(listener);
+  }
+
+  RedisState state() const { return state_; }
+  const std::string& last_error() const { return last_error_; }
+  const RedisConnectionOptions& options() const { return options_; }
+  uint64_t connects() const { return connects_; }
+  uint64_t disconnects() const { return disconnects_; }
+  uint64_t commands_failed() const { return commands_failed_; }
+  size_t pending() const { return sent_ns_.size(); }
+
+ private:
+  struct Pending;
+  struct ContextFree {
+    void operator()(redisAsyncContext* c) const { redisAsyncFree(c); }
+  };
+  using ContextPtr = std::unique_ptr<redisAsyncContext, ContextFree>;
+
+  void Connect();
+  void OnConnected();
+  void OnReady();
+  void Subscribe();
+  void Fail(std::string error, bool auth_failure);
+  void DropContext();
+  void ScheduleReconnect(std::optional<absl::Duration> delay);
+  void SetState(RedisState state);
+  void SweepTimeouts();
+  void FailLater(ReplyCallback callback, absl::Status status);
+  std::string Describe() const;
+
+  static void OnConnect(const redisAsyncContext* c, int status);
+  static void OnDisconnect(const redisAsyncContext* c, int status);
+  static void OnReply(redisAsyncContext* c, void* reply, void* privdata);
+  static void OnAuthReply(redisAsyncContext* c, void* reply, void* privdata);
+  static void OnSubscribeReply(redisAsyncContext* c, void* reply,
+                               void* privdata);
+
+  loop::EventLoop& loop_;
+  loop::Scheduler& scheduler_;
+  const RedisConnectionOptions options_;
+  loop::Backoff backoff_;
+  ContextPtr context_;
+  std::unique_ptr<loop::Timer> connect_timer_;
+  std::unique_ptr<loop::Timer> reconnect_timer_;
+  std::unique_ptr<loop::Timer> sweep_timer_;
+  RedisState state_ = RedisState::kStopped;
+  bool started_ = false;
+  // Set while we free the context ourselves: hiredis then calls back every
+  // pending command with a null reply, and those must not be mistaken for a
+  // server failure.
+  bool dropping_ = false;
+  // Set by the destructor: pending callbacks are discarded, not called, because
+  // their owners may already be gone.
+  bool destroying_ = false;
+  std::string last_error_;
+  std::string last_logged_error_;
+  std::deque<int64_t>
+      sent_ns_;  // Send times of replies still due, oldest first.
+  std::string channel_;
+  absl::AnyInvocable<void(std::string_view)> on_message_;
+  absl::AnyInvocable<void(RedisState)> state_listener_;
+  uint64_t connects_ = 0;
+  uint64_t disconnects_ = 0;
+  uint64_t commands_failed_ = 0;
+};
+
+}  // namespace dbcache::redis
+
+#endif  // DBCACHE_DAEMON_REDIS_REDIS_CONNECTION_H_

@@ -1,0 +1,122 @@
+#include "daemon/run/run_stats.h"
+
+namespace dbcache::run {
+
+std::string_view RunStateName(RunState state) {
+  switch (state) {
+    case RunState::kNone:
+      return "none";
+    case RunState::kRunning:
+      return "running";
+    case RunState::kFinished:
+      return "finished";
+    case RunState::kCancelled:
+      return "cancelled";
+    case RunState::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kHit:
+      return "hit";
+    case Outcome::kMiss:
+      return "miss";
+    case Outcome::kError:
+      return "error";
+  }
+  return "unknown";
+}
+
+std::string_view ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kCacheRead:
+      return "cache_read";
+    case ErrorKind::kCacheWrite:
+      return "cache_write";
+    case ErrorKind::kDb:
+      return "db";
+    case ErrorKind::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+void RunStats::Begin(const RunParams& params, std::string run_id,
+                     absl::Time wall_start, int64_t start_ns) {
+  params_ = params;
+  run_id_ = std::move(run_id);
+  state_ = RunState::kRunning;
+  reason_.clear();
+  wall_start_ = wall_start;
+  wall_end_ = wall_start;
+  start_ns_ = start_ns;
+  end_ns_ = start_ns;
+  issued_ = hits_ = misses_ = errors_ = fill_errors_ = corrupt_entries_ = 0;
+  errors_by_kind_.fill(0);
+  last_error_.clear();
+  last_hit_us_ = last_miss_us_ = 0;
+  cache_hit_.Reset();
+  db_.Reset();
+  cache_fill_.Reset();
+  end_to_end_.Reset();
+  log_next_ = log_count_ = 0;
+}
+
+void RunStats::End(RunState state, std::string reason, absl::Time wall_end,
+                   int64_t end_ns) {
+  state_ = state;
+  reason_ = std::move(reason);
+  wall_end_ = wall_end;
+  end_ns_ = end_ns;
+}
+
+void RunStats::RecordHit(uint64_t get_ns, uint64_t total_ns) {
+  ++hits_;
+  cache_hit_.Record(get_ns);
+  end_to_end_.Record(total_ns);
+  last_hit_us_ = static_cast<double>(total_ns) / 1000.0;
+}
+
+void RunStats::RecordMiss(uint64_t db_ns, uint64_t total_ns) {
+  ++misses_;
+  db_.Record(db_ns);
+  end_to_end_.Record(total_ns);
+  last_miss_us_ = static_cast<double>(total_ns) / 1000.0;
+}
+
+void RunStats::RecordError(ErrorKind kind, std::string_view message) {
+  ++errors_;
+  ++errors_by_kind_[static_cast<size_t>(kind)];
+  last_error_.assign(message.data(), message.size());
+}
+
+void RunStats::RecordFillError(std::string_view message) {
+  // A failed fill does not fail the query (its rows were served from MySQL), so
+  // it is counted apart from the per-query outcome.
+  ++fill_errors_;
+  ++errors_by_kind_[static_cast<size_t>(ErrorKind::kCacheWrite)];
+  last_error_.assign(message.data(), message.size());
+}
+
+void RunStats::AddLog(uint64_t seq, std::string_view sql, Outcome outcome,
+                      uint64_t latency_ns) {
+  LogEntry& entry = log_[log_next_];
+  entry.seq = seq;
+  entry.sql.assign(sql.data(), sql.size());  // Reuses the slot's capacity.
+  entry.outcome = outcome;
+  entry.latency_us = static_cast<double>(latency_ns) / 1000.0;
+  log_next_ = (log_next_ + 1) % kLogSize;
+  if (log_count_ < kLogSize) ++log_count_;
+}
+
+double RunStats::Speedup() const {
+  if (cache_hit_.count() == 0 || db_.count() == 0 || cache_hit_.mean() <= 0) {
+    return 0;
+  }
+  return db_.mean() / cache_hit_.mean();
+}
+
+}  // namespace dbcache::run

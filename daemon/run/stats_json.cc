@@ -1,0 +1,116 @@
+#include "daemon/run/stats_json.h"
+
+#include <cmath>
+#include <map>
+
+namespace dbcache::run {
+namespace {
+
+// Rounds to 0.1 µs: finer digits are noise and only make the JSON longer.
+double Round1(double value) { return std::round(value * 10.0) / 10.0; }
+
+}  // namespace
+
+std::string FormatTimestamp(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+}
+
+std::string DumpJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json LatencyJson(const LatencyHistogram& histogram) {
+  const LatencySummary s = histogram.Summarize();
+  return {{"count", s.count},          {"mean", Round1(s.mean_us)},
+          {"min", Round1(s.min_us)},   {"p50", Round1(s.p50_us)},
+          {"p90", Round1(s.p90_us)},   {"p99", Round1(s.p99_us)},
+          {"p999", Round1(s.p999_us)}, {"max", Round1(s.max_us)}};
+}
+
+nlohmann::json HistogramBucketsJson(const LatencyHistogram& histogram) {
+  std::map<int, uint64_t> coarse;
+  histogram.ForEachBucket([&](uint64_t lower_ns, uint64_t, uint64_t count) {
+    const double lower_us =
+        std::max(1.0, static_cast<double>(lower_ns) / 1000.0);
+    coarse[static_cast<int>(std::floor(std::log2(lower_us) * 4.0))] += count;
+  });
+  nlohmann::json buckets = nlohmann::json::array();
+  for (const auto& [key, count] : coarse) {
+    buckets.push_back({Round1(std::exp2(key / 4.0)),
+                       Round1(std::exp2((key + 1) / 4.0)), count});
+  }
+  return buckets;
+}
+
+nlohmann::json LogEntryJson(const LogEntry& entry, std::string_view run_id) {
+  return {{"seq", entry.seq},
+          {"run_id", run_id},
+          {"sql", entry.sql},
+          {"source", OutcomeName(entry.outcome)},
+          {"latency_us", Round1(entry.latency_us)}};
+}
+
+nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
+  const RunParams& p = stats.params();
+  const bool running = stats.state() == RunState::kRunning;
+  const int64_t end_ns = running ? context.now_ns : stats.end_ns();
+  const double wall_ms = std::max<int64_t>(0, end_ns - stats.start_ns()) / 1e6;
+  nlohmann::json params = {{"queries", p.queries},
+                           {"concurrency", p.concurrency},
+                           {"ttl_ms", p.ttl_ms},
+                           {"limit_max", p.limit_max},
+                           {"cache", p.cache}};
+  params["seed"] = p.seed.has_value() ? nlohmann::json(*p.seed) : nullptr;
+  nlohmann::json errors_by_kind = nlohmann::json::object();
+  for (size_t i = 0; i < static_cast<size_t>(ErrorKind::kCount); ++i) {
+    const auto kind = static_cast<ErrorKind>(i);
+    errors_by_kind[std::string(ErrorKindName(kind))] = stats.errors(kind);
+  }
+  const uint64_t done = stats.done();
+  nlohmann::json out = {
+      {"run_id", stats.run_id()},
+      {"state", RunStateName(stats.state())},
+      {"reason", stats.reason()},
+      {"params", std::move(params)},
+      {"sql_template", context.sql_template},
+      {"started_at", FormatTimestamp(stats.wall_start())},
+      {"finished_at", running
+                          ? nlohmann::json(nullptr)
+                          : nlohmann::json(FormatTimestamp(stats.wall_end()))},
+      {"updated_at", FormatTimestamp(context.wall_now)},
+      {"wall_ms", std::round(wall_ms * 1000.0) / 1000.0},
+      {"queries", p.queries},
+      {"issued", stats.issued()},
+      {"done", done},
+      {"in_flight", context.in_flight},
+      {"hits", stats.hits()},
+      {"misses", stats.misses()},
+      {"errors", stats.errors()},
+      {"errors_by_kind", std::move(errors_by_kind)},
+      {"last_error", stats.last_error()},
+      {"corrupt_entries", stats.corrupt_entries()},
+      {"hit_ratio",
+       done == 0 ? 0.0
+                 : std::round(10000.0 * static_cast<double>(stats.hits()) /
+                              static_cast<double>(done)) /
+                       10000.0},
+      {"throughput_qps",
+       wall_ms <= 0 ? 0.0
+                    : Round1(static_cast<double>(done) / (wall_ms / 1000.0))},
+      {"speedup", std::round(stats.Speedup() * 100.0) / 100.0},
+      {"last_hit_us", Round1(stats.last_hit_us())},
+      {"last_miss_us", Round1(stats.last_miss_us())},
+      {"latency_us",
+       {{"cache_hit", LatencyJson(stats.cache_hit())},
+        {"db", LatencyJson(stats.db())},
+        {"cache_fill", LatencyJson(stats.cache_fill())},
+        {"end_to_end", LatencyJson(stats.end_to_end())}}},
+  };
+  if (context.histograms) {
+    out["histograms"] = {{"cache_hit", HistogramBucketsJson(stats.cache_hit())},
+                         {"db", HistogramBucketsJson(stats.db())}};
+  }
+  return out;
+}
+
+}  // namespace dbcache::run

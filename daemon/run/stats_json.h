@@ -1,0 +1,43 @@
+#ifndef DBCACHE_DAEMON_RUN_STATS_JSON_H_
+#define DBCACHE_DAEMON_RUN_STATS_JSON_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "daemon/run/run_stats.h"
+#include "nlohmann/json.hpp"
+
+namespace dbcache::run {
+
+// The JSON forms of a run that users read from Redis (dbcache:stats,
+// dbcache:runs, dbcache:log, run_finished events). Field names are part of the
+// user contract; the web page and dbcachectl read them. See README.md, "What
+// dbcached writes".
+//
+//   std::string stats = RunJson(stats, {.now_ns = ..., .wall_now = ...,
+//                                       .histograms = true}).dump();
+struct SnapshotContext {
+  int64_t now_ns = 0;   // Monotonic now, for a running run's wall time.
+  absl::Time wall_now;  // For updated_at.
+  std::string_view sql_template;
+  bool histograms =
+      false;  // Chart buckets: for dbcache:stats, not for summaries.
+  int in_flight = 0;
+};
+
+nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context);
+nlohmann::json LatencyJson(const LatencyHistogram& histogram);
+// [[lower_us, upper_us, count], ...] in four buckets per doubling: enough for a
+// chart.
+nlohmann::json HistogramBucketsJson(const LatencyHistogram& histogram);
+nlohmann::json LogEntryJson(const LogEntry& entry, std::string_view run_id);
+std::string FormatTimestamp(absl::Time time);
+// json.dump() that never throws: bytes that are not UTF-8 (a server's error
+// text can carry anything) are replaced with U+FFFD instead.
+std::string DumpJson(const nlohmann::json& value);
+
+}  // namespace dbcache::run
+
+#endif  // DBCACHE_DAEMON_RUN_STATS_JSON_H_
