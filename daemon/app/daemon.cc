@@ -291,6 +291,7 @@ run::SnapshotContext Daemon::Context(bool histograms) const {
   c.sql_template = settings_.sql_template;
   c.histograms = histograms;
   c.in_flight = engine_.in_flight();
+  c.max_in_flight = engine_.max_in_flight();
   return c;
 }
 

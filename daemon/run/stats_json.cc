@@ -83,6 +83,7 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
       {"issued", stats.issued()},
       {"done", done},
       {"in_flight", context.in_flight},
+      {"max_in_flight", context.max_in_flight},
       {"hits", stats.hits()},
       {"misses", stats.misses()},
       {"errors", stats.errors()},

@@ -25,6 +25,7 @@ struct SnapshotContext {
   bool histograms =
       false;  // Chart buckets: for dbcache:stats, not for summaries.
   int in_flight = 0;
+  int max_in_flight = 0;
 };
 
 nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context);

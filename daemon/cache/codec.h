@@ -1,0 +1,112 @@
+#ifndef DBCACHE_DAEMON_CACHE_CODEC_H_
+#define DBCACHE_DAEMON_CACHE_CODEC_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "daemon/cache/result_set.h"
+
+namespace dbcache::cache {
+
+// The binary form of a cached result set (version 1). All integers are unsigned
+// LEB128 varints except the checksum:
+//
+//   magic "\xDB\xCAQR" | version 0x01
+//   column count | column count x (name length | name bytes)
+//   row count    | row count x column count cells, row-major,
+//                  each cell: tag (0 = NULL, else byte length + 1) | bytes
+//   XXH3_64 of every byte before it, 8 bytes little-endian
+//
+// The magic, the exact-end rule and the checksum make a corrupt, truncated or
+// foreign value fail to decode instead of silently yielding wrong rows; the
+// cache treats such a value as a miss.
+inline constexpr char kCodecMagic[4] = {'\xDB', '\xCA', 'Q', 'R'};
+inline constexpr uint8_t kCodecVersion = 1;
+// MySQL's own limit on the columns of a table; a larger count is corruption.
+inline constexpr uint32_t kMaxColumns = 4096;
+
+// Incremental encoder, fed straight from MYSQL_RES rows on the daemon's hot
+// path so no ResultSet is ever built. Calls must come in this order: Begin,
+// AddColumnName once per column, BeginRows, AddCell/AddNull row_count x
+// column_count times (row-major), Finish. A wrong order is a programming error:
+// it fails an assert in debug builds; release builds write whatever they were
+// given, which then fails to decode (a miss). No allocation happens beyond
+// growing *out, whose capacity is kept across uses.
+//
+//   std::string value;  // reused for every query
+//   ResultSetWriter writer(&value);
+//   writer.Begin(mysql_num_fields(res));
+//   for (...) writer.AddColumnName(field.name);
+//   writer.BeginRows(mysql_num_rows(res));
+//   while (MYSQL_ROW row = mysql_fetch_row(res)) {
+//     for (unsigned i = 0; i < n; ++i) {
+//       if (row[i] == nullptr) writer.AddNull(); else writer.AddCell(row[i],
+//       len[i]);
+//     }
+//   }
+//   writer.Finish();  // value now holds the encoded result set
+class ResultSetWriter {
+ public:
+  // Clears *out (keeping its capacity); *out must outlive the writer.
+  explicit ResultSetWriter(std::string* out);
+
+  ResultSetWriter(const ResultSetWriter&) = delete;
+  ResultSetWriter& operator=(const ResultSetWriter&) = delete;
+
+  void Begin(uint32_t column_count);
+  void AddColumnName(std::string_view name);
+  void BeginRows(uint64_t row_count);
+  void AddCell(const char* data, size_t len);
+  void AddCell(std::string_view data) { AddCell(data.data(), data.size()); }
+  void AddNull();
+  // Appends the checksum. *out is complete only after this call.
+  void Finish();
+
+ private:
+  enum class State { kNew, kNames, kRows, kFinished };
+
+  void AppendVarint(uint64_t value);
+
+  std::string* out_;
+  State state_ = State::kNew;
+  uint32_t column_count_ = 0;
+  uint32_t names_added_ = 0;
+  uint64_t cells_expected_ = 0;
+  uint64_t cells_added_ = 0;
+};
+
+// Encodes a whole ResultSet; output is byte-identical to feeding the same data
+// through ResultSetWriter. Every row must have columns.size() cells (asserted;
+// in release a short row is padded with NULLs and extra cells are dropped), and
+// a result set with no columns has no rows.
+void EncodeResultSet(const ResultSet& result_set, std::string* out);
+std::string EncodeResultSet(const ResultSet& result_set);
+
+// Decodes and fully checks a value written by the encoder. Errors are
+// DataLossError: "not a dbcache value (bad magic)", "unsupported codec version
+// N", "truncated at byte K", "row count N exceeds remaining bytes", "column
+// count N exceeds 4096", "checksum mismatch", "trailing bytes", ...
+absl::StatusOr<ResultSet> DecodeResultSet(std::string_view bytes);
+
+struct ResultSetShape {
+  uint32_t columns = 0;
+  uint64_t rows = 0;
+
+  bool operator==(const ResultSetShape& other) const = default;
+};
+
+// The same checks as DecodeResultSet (it fails exactly when DecodeResultSet
+// fails, with the same status) without materializing anything and without heap
+// allocation on success: for a cache hit that only needs to be verified before
+// it is used.
+//
+//   absl::StatusOr<ResultSetShape> shape = ValidateResultSet(reply_bytes);
+//   if (!shape.ok()) { /* count a corrupt entry, treat as a miss */ }
+absl::StatusOr<ResultSetShape> ValidateResultSet(std::string_view bytes);
+
+}  // namespace dbcache::cache
+
+#endif  // DBCACHE_DAEMON_CACHE_CODEC_H_

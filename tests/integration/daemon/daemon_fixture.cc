@@ -1,0 +1,104 @@
+#include "tests/integration/daemon/daemon_fixture.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+namespace dbcache::testing {
+
+void DaemonTest::SetUpTestSuite() {
+  // 20,000 rows: enough for LIMIT up to 75 and fast to load; a no-op when the
+  // table already holds them.
+  const StackEnv& stack = StackEnv::Get();
+  RunResult seed =
+      RunProgram({stack.bin_dir + "/dbcachectl", "seed", "--rows=20000"},
+                 stack.ProgramEnv(), absl::Seconds(120));
+  ASSERT_EQ(seed.exit_code, 0) << seed.output;
+}
+
+void DaemonTest::SetUp() {
+  static int counter = 0;
+  prefix_ =
+      "it" + std::to_string(getpid()) + "x" + std::to_string(++counter) + ":";
+  auto connect = [](int port) {
+    absl::StatusOr<redis::SyncClient> c = redis::SyncClient::Connect(
+        {"127.0.0.1", port, "", "", absl::Seconds(5)});
+    EXPECT_TRUE(c.ok()) << c.status();
+    return c.ok() ? std::optional<redis::SyncClient>(*std::move(c))
+                  : std::nullopt;
+  };
+  primary_ = connect(stack_.redis_port);
+  reader_ = connect(stack_.replica_port);
+  events_ = connect(stack_.redis_port);
+  ASSERT_TRUE(primary_ && reader_ && events_);
+  ASSERT_TRUE(events_->Command({"SUBSCRIBE", Key("events")}).ok());
+}
+
+void DaemonTest::TearDown() {
+  if (daemon_ != nullptr && daemon_->running()) {
+    daemon_->Signal(SIGTERM);
+    EXPECT_EQ(daemon_->WaitForExit(absl::Seconds(10)), 0) << daemon_->Output();
+  }
+  if (HasFailure() && daemon_ != nullptr) {
+    std::cerr << "dbcached output:\n" << daemon_->Output() << "\n";
+  }
+  // Leave nothing of ours behind in the shared Redis.
+  if (primary_) {
+    absl::StatusOr<redis::ReplyPtr> keys =
+        primary_->Command({"KEYS", Key("*")});
+    if (keys.ok() && (*keys)->type == REDIS_REPLY_ARRAY) {
+      for (size_t i = 0; i < (*keys)->elements; ++i) {
+        primary_->Command({"DEL", (*keys)->element[i]->str}).IgnoreError();
+      }
+    }
+  }
+}
+
+void DaemonTest::StartDaemon(std::vector<std::string> extra_args) {
+  std::vector<std::string> argv = {stack_.bin_dir + "/dbcached",
+                                   "--prefix=" + prefix_};
+  for (std::string& a : extra_args) argv.push_back(std::move(a));
+  daemon_ = std::make_unique<ChildProcess>(argv, stack_.ProgramEnv());
+  // Ready means subscribed: wait until the control channel has a listener.
+  const bool subscribed = WaitFor(
+      [&] {
+        absl::StatusOr<redis::ReplyPtr> r =
+            primary_->Command({"PUBSUB", "NUMSUB", Key("control")});
+        return r.ok() && (*r)->type == REDIS_REPLY_ARRAY &&
+               (*r)->elements == 2 && (*r)->element[1]->integer >= 1;
+      },
+      absl::Seconds(15));
+  ASSERT_TRUE(subscribed) << daemon_->Output();
+}
+
+long long DaemonTest::Publish(const std::string& message) {
+  absl::StatusOr<redis::ReplyPtr> r =
+      primary_->Command({"PUBLISH", Key("control"), message});
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? (*r)->integer : -1;
+}
+
+nlohmann::json DaemonTest::WaitForEvent(const std::string& name,
+                                        absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<std::string> message =
+        events_->ReadMessage(deadline - absl::Now());
+    if (!message.ok()) break;
+    nlohmann::json event = nlohmann::json::parse(*message, nullptr, false);
+    if (!event.is_discarded() && event.value("event", "") == name) {
+      return event;
+    }
+  }
+  ADD_FAILURE() << "no '" << name << "' event within "
+                << absl::FormatDuration(timeout);
+  return nlohmann::json();
+}
+
+nlohmann::json DaemonTest::GetJson(redis::SyncClient& client,
+                                   const std::string& key) {
+  absl::StatusOr<std::optional<std::string>> value = client.Get(key);
+  if (!value.ok() || !value->has_value()) return nlohmann::json();
+  return nlohmann::json::parse(**value, nullptr, false);
+}
+
+}  // namespace dbcache::testing

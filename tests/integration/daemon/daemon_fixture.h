@@ -1,0 +1,51 @@
+#ifndef DBCACHE_TESTS_INTEGRATION_DAEMON_DAEMON_FIXTURE_H_
+#define DBCACHE_TESTS_INTEGRATION_DAEMON_DAEMON_FIXTURE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/redis/sync_client.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/integration/support/child_process.h"
+#include "tests/integration/support/stack_env.h"
+
+namespace dbcache::testing {
+
+// Starts a real dbcached against the fixture's stack under a prefix of its own,
+// so tests never see each other's keys, with a subscriber on its events
+// channel.
+//
+//   TEST_F(DaemonTest, X) {
+//     StartDaemon();
+//     Publish("run queries=10");
+//     nlohmann::json done = WaitForEvent("run_finished");
+//   }
+class DaemonTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  void SetUp() override;
+  void TearDown() override;
+
+  void StartDaemon(std::vector<std::string> extra_args = {});
+  // Returns PUBLISH's subscriber count.
+  long long Publish(const std::string& message);
+  // Next event named `name`; fails the test on timeout. Other events are
+  // skipped.
+  nlohmann::json WaitForEvent(const std::string& name,
+                              absl::Duration timeout = absl::Seconds(30));
+  std::string Key(const std::string& suffix) const { return prefix_ + suffix; }
+  nlohmann::json GetJson(redis::SyncClient& client, const std::string& key);
+
+  const StackEnv& stack_ = StackEnv::Get();
+  std::string prefix_;
+  std::unique_ptr<ChildProcess> daemon_;
+  std::optional<redis::SyncClient> primary_;
+  std::optional<redis::SyncClient> reader_;
+  std::optional<redis::SyncClient> events_;
+};
+
+}  // namespace dbcache::testing
+
+#endif  // DBCACHE_TESTS_INTEGRATION_DAEMON_DAEMON_FIXTURE_H_

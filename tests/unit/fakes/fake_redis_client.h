@@ -1,0 +1,127 @@
+#ifndef DBCACHE_TESTS_UNIT_FAKES_FAKE_REDIS_CLIENT_H_
+#define DBCACHE_TESTS_UNIT_FAKES_FAKE_REDIS_CLIENT_H_
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "daemon/redis/redis_client.h"
+
+namespace dbcache::testing {
+
+// A scripted Redis: commands queue up until the test answers them, in order, as
+// a real connection would. Answer() serves GET/PSETEX/SET from an in-memory
+// map; Fail() answers with a transport error; Reply*() answer with a given
+// reply.
+//
+//   FakeRedisClient redis;
+//   engine.Start(...);               // queues GETs
+//   redis.AnswerAll();               // map-backed answers, which may queue
+//   more
+class FakeRedisClient : public redis::RedisClient {
+ public:
+  struct Call {
+    std::vector<std::string> argv;
+    redis::ReplyCallback callback;
+  };
+
+  void CommandArgv(std::span<const std::string_view> argv,
+                   redis::ReplyCallback callback) override {
+    Call call;
+    for (std::string_view a : argv) call.argv.emplace_back(a);
+    call.callback = std::move(callback);
+    history_.push_back(call.argv);
+    pending_.push_back(std::move(call));
+  }
+  bool connected() const override { return connected_; }
+
+  size_t pending() const { return pending_.size(); }
+  const Call& front() const { return pending_.front(); }
+  const std::vector<std::vector<std::string>>& history() const {
+    return history_;
+  }
+  std::map<std::string, std::string>& data() { return data_; }
+  void set_connected(bool connected) { connected_ = connected; }
+
+  // Answers the oldest command from the map. Returns false if none is pending.
+  bool AnswerOne() {
+    if (pending_.empty()) return false;
+    Call call = TakeFront();
+    const std::string& cmd = call.argv[0];
+    if (cmd == "GET") {
+      auto it = data_.find(call.argv[1]);
+      if (it == data_.end()) {
+        Nil(call);
+      } else {
+        String(call, it->second);
+      }
+    } else if (cmd == "PSETEX") {
+      data_[call.argv[1]] = call.argv[3];
+      Status(call, "OK");
+    } else if (cmd == "SET") {
+      data_[call.argv[1]] = call.argv[2];
+      Status(call, "OK");
+    } else {
+      Status(call, "OK");
+    }
+    return true;
+  }
+  void AnswerAll() {
+    while (AnswerOne()) {
+    }
+  }
+  void FailOne(absl::Status status) {
+    Call call = TakeFront();
+    call.callback(redis::RedisReply(std::move(status)));
+  }
+  void ErrorOne(const std::string& message) {
+    Call call = TakeFront();
+    redisReply r{};
+    r.type = REDIS_REPLY_ERROR;
+    r.str = const_cast<char*>(message.data());
+    r.len = message.size();
+    call.callback(redis::RedisReply(&r));
+  }
+  void StringOne(const std::string& value) {
+    Call call = TakeFront();
+    String(call, value);
+  }
+
+ private:
+  Call TakeFront() {
+    Call call = std::move(pending_.front());
+    pending_.pop_front();
+    return call;
+  }
+  static void Nil(Call& call) {
+    redisReply r{};
+    r.type = REDIS_REPLY_NIL;
+    call.callback(redis::RedisReply(&r));
+  }
+  static void String(Call& call, const std::string& value) {
+    redisReply r{};
+    r.type = REDIS_REPLY_STRING;
+    r.str = const_cast<char*>(value.data());
+    r.len = value.size();
+    call.callback(redis::RedisReply(&r));
+  }
+  static void Status(Call& call, const std::string& value) {
+    redisReply r{};
+    r.type = REDIS_REPLY_STATUS;
+    r.str = const_cast<char*>(value.data());
+    r.len = value.size();
+    call.callback(redis::RedisReply(&r));
+  }
+
+  bool connected_ = true;
+  std::deque<Call> pending_;
+  std::vector<std::vector<std::string>> history_;
+  std::map<std::string, std::string> data_;
+};
+
+}  // namespace dbcache::testing
+
+#endif  // DBCACHE_TESTS_UNIT_FAKES_FAKE_REDIS_CLIENT_H_

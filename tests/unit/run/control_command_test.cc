@@ -1,0 +1,381 @@
+#include "daemon/run/control_command.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace dbcache::run {
+namespace {
+
+using ::testing::HasSubstr;
+
+ControlCommand Parse(std::string_view message) {
+  absl::StatusOr<ControlCommand> command = ParseControlMessage(message);
+  EXPECT_TRUE(command.ok()) << message << ": " << command.status();
+  return command.ok() ? *command : ControlCommand{};
+}
+
+std::string Nested(int depth, char open, char close) {
+  return std::string(depth, open) + std::string(depth, close);
+}
+
+TEST(ControlCommandTest, PlainRunUsesDefaults) {
+  const ControlCommand c = Parse("run");
+  EXPECT_EQ(c.kind, CommandKind::kRun);
+  EXPECT_EQ(c.run, RunParams());
+  EXPECT_EQ(c.run.queries, 1000);
+  EXPECT_EQ(c.run.concurrency, 1);
+  EXPECT_EQ(c.run.ttl_ms, 5000);
+  EXPECT_EQ(c.run.limit_max, 75);
+  EXPECT_FALSE(c.run.seed.has_value());
+  EXPECT_EQ(c.run.id, "");
+  EXPECT_TRUE(c.run.cache);
+  EXPECT_EQ(c.id, "");
+}
+
+TEST(ControlCommandTest, PlainRunWithEveryKey) {
+  const ControlCommand c = Parse(
+      "  run queries=250\tconcurrency=8 ttl_ms=1500 limit_max=20\n"
+      "seed=18446744073709551615 id=r-4.2:x_Y cache=off \r\n");
+  EXPECT_EQ(c.kind, CommandKind::kRun);
+  EXPECT_EQ(c.run.queries, 250);
+  EXPECT_EQ(c.run.concurrency, 8);
+  EXPECT_EQ(c.run.ttl_ms, 1500);
+  EXPECT_EQ(c.run.limit_max, 20);
+  EXPECT_EQ(c.run.seed, UINT64_MAX);
+  EXPECT_EQ(c.run.id, "r-4.2:x_Y");
+  EXPECT_EQ(c.id, "r-4.2:x_Y");
+  EXPECT_FALSE(c.run.cache);
+}
+
+TEST(ControlCommandTest, DesignDocExample) {
+  const ControlCommand c = Parse("run queries=1000 concurrency=8 ttl_ms=5000");
+  RunParams expected;
+  expected.concurrency = 8;
+  EXPECT_EQ(c.run, expected);
+}
+
+TEST(ControlCommandTest, RangeBoundariesAreAccepted) {
+  ControlCommand low =
+      Parse("run queries=1 concurrency=1 ttl_ms=1 limit_max=1 seed=0 cache=on");
+  EXPECT_EQ(low.run.queries, 1);
+  EXPECT_EQ(low.run.concurrency, 1);
+  EXPECT_EQ(low.run.ttl_ms, 1);
+  EXPECT_EQ(low.run.limit_max, 1);
+  EXPECT_EQ(low.run.seed, 0u);
+  EXPECT_TRUE(low.run.cache);
+  ControlCommand high = Parse(
+      "run queries=10000000 concurrency=1024 ttl_ms=86400000 "
+      "limit_max=1000000");
+  EXPECT_EQ(high.run.queries, 10'000'000);
+  EXPECT_EQ(high.run.concurrency, 1024);
+  EXPECT_EQ(high.run.ttl_ms, 86'400'000);
+  EXPECT_EQ(high.run.limit_max, 1'000'000);
+  EXPECT_EQ(Parse("run id=" + std::string(64, 'a')).run.id,
+            std::string(64, 'a'));
+}
+
+TEST(ControlCommandTest, OtherCommands) {
+  EXPECT_EQ(Parse("cancel").kind, CommandKind::kCancel);
+  EXPECT_EQ(Parse("flush").kind, CommandKind::kFlush);
+  EXPECT_EQ(Parse("reset").kind, CommandKind::kReset);
+  EXPECT_EQ(Parse(" ping\n").kind, CommandKind::kPing);
+  const ControlCommand c = Parse("cancel id=r42");
+  EXPECT_EQ(c.kind, CommandKind::kCancel);
+  EXPECT_EQ(c.id, "r42");
+  EXPECT_EQ(c.run, RunParams());  // only run uses run
+}
+
+TEST(ControlCommandTest, JsonDesignDocExample) {
+  const ControlCommand c = Parse(R"({"cmd":"run","queries":1000,"id":"r42"})");
+  EXPECT_EQ(c.kind, CommandKind::kRun);
+  EXPECT_EQ(c.run.queries, 1000);
+  EXPECT_EQ(c.run.id, "r42");
+  EXPECT_EQ(c.id, "r42");
+}
+
+TEST(ControlCommandTest, JsonWithEveryKey) {
+  const ControlCommand c = Parse(R"(
+    { "queries": 7, "concurrency": 3, "ttl_ms": 60000, "limit_max": 1000000,
+      "seed": 18446744073709551615, "id": "abc", "cache": false,
+      "cmd": "run" } )");
+  EXPECT_EQ(c.kind, CommandKind::kRun);
+  EXPECT_EQ(c.run.queries, 7);
+  EXPECT_EQ(c.run.concurrency, 3);
+  EXPECT_EQ(c.run.ttl_ms, 60000);
+  EXPECT_EQ(c.run.limit_max, 1'000'000);
+  EXPECT_EQ(c.run.seed, UINT64_MAX);
+  EXPECT_EQ(c.run.id, "abc");
+  EXPECT_FALSE(c.run.cache);
+}
+
+TEST(ControlCommandTest, JsonCacheTakesOnOffAndBooleans) {
+  EXPECT_TRUE(Parse(R"({"cmd":"run","cache":true})").run.cache);
+  EXPECT_FALSE(Parse(R"({"cmd":"run","cache":false})").run.cache);
+  EXPECT_TRUE(Parse(R"({"cmd":"run","cache":"on"})").run.cache);
+  EXPECT_FALSE(Parse(R"({"cmd":"run","cache":"off"})").run.cache);
+}
+
+TEST(ControlCommandTest, JsonOtherCommands) {
+  EXPECT_EQ(Parse(R"({"cmd":"cancel"})").kind, CommandKind::kCancel);
+  EXPECT_EQ(Parse(R"({"cmd":"flush"})").kind, CommandKind::kFlush);
+  EXPECT_EQ(Parse(R"({"cmd":"reset"})").kind, CommandKind::kReset);
+  const ControlCommand c = Parse(R"({"id":"p1","cmd":"ping"})");
+  EXPECT_EQ(c.kind, CommandKind::kPing);
+  EXPECT_EQ(c.id, "p1");
+}
+
+TEST(ControlCommandTest, CanonicalJson) {
+  ControlCommand run;
+  run.kind = CommandKind::kRun;
+  EXPECT_EQ(ControlCommandToJson(run),
+            R"({"cmd":"run","queries":1000,"concurrency":1,"ttl_ms":5000,)"
+            R"("limit_max":75,"cache":true})");
+  ControlCommand ping;
+  ping.kind = CommandKind::kPing;
+  ping.id = "x";
+  EXPECT_EQ(ControlCommandToJson(ping), R"({"cmd":"ping","id":"x"})");
+}
+
+TEST(ControlCommandTest, JsonRoundTrip) {
+  std::vector<ControlCommand> commands;
+  for (CommandKind kind :
+       {CommandKind::kRun, CommandKind::kCancel, CommandKind::kFlush,
+        CommandKind::kReset, CommandKind::kPing}) {
+    ControlCommand plain;
+    plain.kind = kind;
+    commands.push_back(plain);
+    ControlCommand with_id = plain;
+    with_id.id = "id-" + std::string(CommandKindName(kind));
+    if (kind == CommandKind::kRun) with_id.run.id = with_id.id;
+    commands.push_back(with_id);
+  }
+  ControlCommand full;
+  full.kind = CommandKind::kRun;
+  full.run = RunParams{10'000'000, 1024,     86'400'000, 1'000'000,
+                       UINT64_MAX, "Z9_.:-", false};
+  full.id = "Z9_.:-";
+  commands.push_back(full);
+  full.run.seed = 0;
+  commands.push_back(full);
+  for (const ControlCommand& command : commands) {
+    const std::string json = ControlCommandToJson(command);
+    absl::StatusOr<ControlCommand> parsed = ParseControlMessage(json);
+    ASSERT_TRUE(parsed.ok()) << json << ": " << parsed.status();
+    EXPECT_EQ(*parsed, command) << json;
+  }
+}
+
+TEST(ControlCommandTest, CommandKindNames) {
+  EXPECT_EQ(CommandKindName(CommandKind::kRun), "run");
+  EXPECT_EQ(CommandKindName(CommandKind::kCancel), "cancel");
+  EXPECT_EQ(CommandKindName(CommandKind::kFlush), "flush");
+  EXPECT_EQ(CommandKindName(CommandKind::kReset), "reset");
+  EXPECT_EQ(CommandKindName(CommandKind::kPing), "ping");
+}
+
+TEST(ControlCommandTest, SizeLimitIsInclusive) {
+  std::string padded = "run";
+  padded.resize(kMaxControlMessageSize, ' ');
+  EXPECT_EQ(Parse(padded).kind, CommandKind::kRun);
+}
+
+struct Malformed {
+  std::string message;
+  std::string error;  // a substring of the expected error message
+};
+
+std::vector<Malformed> MalformedMessages() {
+  const std::string long_id(65, 'a');
+  return {
+      // Not text at all.
+      {"", "empty message"},
+      {" \t\r\n\v\f ", "empty message"},
+      {std::string("run\0", 4), "not valid UTF-8 text: control byte 0x00"},
+      {"run \x01", "not valid UTF-8 text: control byte 0x01"},
+      {"run\x7f", "not valid UTF-8 text: control byte 0x7f"},
+      {"run id=\xff", "not valid UTF-8 text: bad byte 0xff at byte 7"},
+      {"run id=\xc3\x28", "not valid UTF-8 text"},
+      {"run id=\xc0\xaf", "not valid UTF-8 text"},          // overlong '/'
+      {"run id=\xed\xa0\x80", "not valid UTF-8 text"},      // surrogate
+      {"run id=\xf4\x90\x80\x80", "not valid UTF-8 text"},  // > U+10FFFF
+      {"run id=\xe2\x82", "not valid UTF-8 text"},          // cut short
+      {std::string(kMaxControlMessageSize + 1, ' '),
+       "message of 65537 bytes exceeds 65536"},
+      // Plain text.
+      {"runn",
+       "unknown command 'runn' (expected run, cancel, flush, reset or ping)"},
+      {"RUN", "unknown command 'RUN'"},
+      {"queries=5", "unknown command 'queries=5'"},
+      {"run querys=10", "unknown key 'querys' (did you mean 'queries'?)"},
+      {"run concurency=2",
+       "unknown key 'concurency' (did you mean "
+       "'concurrency'?)"},
+      {"run ttl=10", "unknown key 'ttl' (did you mean 'ttl_ms'?)"},
+      {"run colour=red", "unknown key 'colour' (known keys: queries,"},
+      {"run cmd=run", "unknown key 'cmd'"},
+      {"run queries=1 queries=2", "duplicate key 'queries'"},
+      {"flush id=a id=b", "duplicate key 'id'"},
+      {"run queries", "expected key=value, got 'queries'"},
+      {"run =5", "missing key before '=' in '=5'"},
+      {"run queries=", "missing value for 'queries'"},
+      {"run queries=-5", "queries=-5 is negative"},
+      {"run seed=-0", "seed=-0 is negative"},
+      {"run queries=0", "queries=0 is out of range 1..10000000"},
+      {"run queries=10000001", "queries=10000001 is out of range 1..10000000"},
+      {"run queries=99999999999999999999",
+       "queries=99999999999999999999 is out of range 1..10000000"},
+      {"run seed=18446744073709551616",
+       "seed=18446744073709551616 is out of range 0..18446744073709551615"},
+      {"run queries=1.5", "queries=1.5 is not an integer"},
+      {"run queries=1e3", "queries=1e3 is not an integer"},
+      {"run queries=nan", "queries=nan is not an integer"},
+      {"run ttl_ms=inf", "ttl_ms=inf is not an integer"},
+      {"run queries=1_000", "queries=1_000 is not an integer"},
+      {"run queries=0x10", "queries=0x10: hex is not allowed"},
+      {"run queries=+5", "queries=+5: a leading '+' is not allowed"},
+      {"run queries=010", "queries=010: leading zeros are not allowed"},
+      {"run concurrency=0", "concurrency=0 is out of range 1..1024"},
+      {"run concurrency=1025", "concurrency=1025 is out of range 1..1024"},
+      {"run ttl_ms=86400001", "ttl_ms=86400001 is out of range 1..86400000"},
+      {"run limit_max=0", "limit_max=0 is out of range 1..1000000"},
+      {"run cache=yes", "cache=yes must be on or off"},
+      {"run cache=true", "cache=true must be on or off"},
+      {"run id=a/b", "id 'a/b' contains '/'"},
+      {"run id=caf\xc3\xa9", "id 'caf\xc3\xa9' contains '\xc3\xa9'"},
+      {"run id=" + long_id, "is 65 characters long (allowed 1..64)"},
+      {"cancel queries=5",
+       "key 'queries' is not allowed with cancel (only 'id' is)"},
+      {"ping cache=off", "key 'cache' is not allowed with ping"},
+      // JSON.
+      {R"({"cmd":"run","queries":1000)",
+       "invalid JSON at byte 27: syntax error while parsing object - "
+       "unexpected end of input"},
+      {R"({"cmd":"run",)", "invalid JSON"},
+      {R"({"cmd":"run",})", "invalid JSON"},
+      {R"({'cmd':'run'})", "invalid JSON"},
+      {R"({"cmd":"run"} x)", "trailing characters after the JSON object"},
+      {R"({"cmd":"run"}{})", "trailing characters after the JSON object"},
+      {R"({"cmd":"run"} // comment)", "trailing characters"},
+      {R"(["run"])", "a JSON message must be an object, not an array"},
+      {R"("run")", "a JSON message must be an object, not a string"},
+      {"42", "a JSON message must be an object, not a number"},
+      {"-1", "a JSON message must be an object, not a number"},
+      {Nested(1000, '[', ']'), "must be an object, not an array"},
+      {Nested(30000, '[', ']'), "must be an object, not an array"},
+      {R"({"cmd":)" + Nested(1000, '[', ']') + "}",
+       "the value of 'cmd' is an array; nested values are not allowed"},
+      {"{}", "missing key 'cmd'"},
+      {R"({"queries":10})", "missing key 'cmd'"},
+      {R"({"cmd":5})", "'cmd' must be a string, not a number"},
+      {R"({"cmd":null})", "'cmd' must be a string, not null"},
+      {R"({"cmd":"runn"})", "unknown command 'runn' (expected run, cancel"},
+      {R"({"cmd":"run","queries":1.5})", "queries=1.5 is not an integer"},
+      {R"({"cmd":"run","queries":1e3})", "queries=1e3 is not an integer"},
+      {R"({"cmd":"run","queries":1000.0})", "queries=1000.0 is not an integer"},
+      {R"({"cmd":"run","queries":"10"})",
+       "'queries' must be an integer, not a string"},
+      {R"({"cmd":"run","queries":true})",
+       "'queries' must be an integer, not a boolean"},
+      {R"({"cmd":"run","queries":null})",
+       "'queries' must be an integer, not null"},
+      {R"({"cmd":"run","queries":-1})", "queries=-1 is negative"},
+      {R"({"cmd":"run","queries":-0})", "queries=-0 is negative"},
+      {R"({"cmd":"run","queries":0})", "queries=0 is out of range 1..10000000"},
+      {R"({"cmd":"run","queries":99999999999999999999})",
+       "queries=99999999999999999999 is out of range 1..10000000"},
+      {R"({"cmd":"run","seed":-99999999999999999999})",
+       "seed=-99999999999999999999 is negative"},
+      {R"({"cmd":"run","seed":18446744073709551616})",
+       "seed=18446744073709551616 is out of range"},
+      {R"({"cmd":"run","queries":NaN})", "invalid JSON"},
+      {R"({"cmd":"run","queries":Infinity})", "invalid JSON"},
+      {R"({"cmd":"run","queries":0x10})", "invalid JSON"},
+      {R"({"cmd":"run","queries":+5})", "invalid JSON"},
+      {R"({"cmd":"run","queries":010})", "invalid JSON"},
+      {R"({"cmd":"run","queries":1000,"queries":10})",
+       "duplicate key 'queries'"},
+      {R"({"cmd":"run","cmd":"ping"})", "duplicate key 'cmd'"},
+      {R"({"cmd":"run","querys":10})",
+       "unknown key 'querys' (did you mean 'queries'?)"},
+      {R"({"cmnd":"run"})", "unknown key 'cmnd' (did you mean 'cmd'?)"},
+      {R"({"cmd":"run","queries":{"n":1}})",
+       "the value of 'queries' is an object; nested values are not allowed"},
+      {R"({"cmd":"run","queries":[1]})", "the value of 'queries' is an array"},
+      {R"({"cmd":"run","cache":"yes"})", "cache=yes must be on or off"},
+      {R"({"cmd":"run","cache":1})",
+       "'cache' must be on, off, true or false, not a number"},
+      {R"({"cmd":"run","id":42})", "'id' must be a string, not a number"},
+      {R"({"cmd":"run","id":""})", "id '' is 0 characters long"},
+      {R"({"cmd":"run","id":"a\u0000b"})", R"(contains '\x00')"},
+      {R"({"cmd":"ping","queries":5})",
+       "key 'queries' is not allowed with ping"},
+  };
+}
+
+TEST(ControlCommandTest, RejectsMalformedMessagesNamingTheProblem) {
+  const std::vector<Malformed> cases = MalformedMessages();
+  EXPECT_GE(cases.size(), 45u);
+  for (const Malformed& c : cases) {
+    SCOPED_TRACE(c.message.substr(0, 80));
+    absl::StatusOr<ControlCommand> command = ParseControlMessage(c.message);
+    ASSERT_FALSE(command.ok());
+    EXPECT_EQ(command.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(command.status().message()), HasSubstr(c.error));
+    // Error text goes out in JSON events and logs: keep it short.
+    EXPECT_LE(command.status().message().size(), 300u);
+  }
+}
+
+TEST(ControlCommandTest, LongUserTextIsCutInErrors) {
+  absl::StatusOr<ControlCommand> command =
+      ParseControlMessage("run " + std::string(10000, 'k') + "=1");
+  ASSERT_FALSE(command.ok());
+  const std::string message(command.status().message());
+  EXPECT_THAT(message, HasSubstr("unknown key 'kkkk"));
+  EXPECT_THAT(message, HasSubstr("...'"));
+  EXPECT_LT(command.status().message().size(), 200u);
+}
+
+TEST(ControlCommandTest, NeverCrashesOnMutatedInput) {
+  // Mutations of valid messages reach deep into both parsers; any outcome is
+  // fine as long as it is a command or an InvalidArgument error.
+  const std::vector<std::string> seeds = {
+      "run queries=1000 concurrency=8 ttl_ms=5000 seed=1 id=r1 cache=off",
+      R"({"cmd":"run","queries":1000,"id":"r42","cache":true,"seed":5})",
+      "ping id=x",
+  };
+  std::mt19937_64 rng(99);
+  for (int i = 0; i < 20000; ++i) {
+    std::string message = seeds[rng() % seeds.size()];
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !message.empty(); ++e) {
+      const size_t at = rng() % message.size();
+      switch (rng() % 3) {
+        case 0:
+          message[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          message.erase(at, 1);
+          break;
+        default:
+          message.insert(at, 1, "{}[]\":,=0-. e"[rng() % 13]);
+          break;
+      }
+    }
+    absl::StatusOr<ControlCommand> command = ParseControlMessage(message);
+    if (!command.ok()) {
+      ASSERT_EQ(command.status().code(), absl::StatusCode::kInvalidArgument)
+          << message;
+      ASSERT_FALSE(command.status().message().empty());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace dbcache::run
