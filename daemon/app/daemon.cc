@@ -131,6 +131,11 @@ int Daemon::Run() {
 }
 
 void Daemon::OnConnectionState() {
+  // The heartbeat shows connection states: a change is worth a write now rather
+  // than at the next tick.
+  if (primary_.connected() && !exiting_) {
+    publisher_.PublishHeartbeat(HeartbeatJson(), kHeartbeatTtlMs);
+  }
   // Ready means: commands can arrive (subscribed) and results can be written.
   if (!notifier_.ready_sent() && subscriber_.connected() &&
       primary_.connected()) {

@@ -1,14 +1,15 @@
 #include "daemon/config/command_line.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "daemon/common/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "daemon/common/log.h"
+#include "daemon/common/str_cat.h"
 
 // Every setting is an optional string flag: "not given" must be distinguishable
 // from a given value so that the environment can fill the gap. Help text and
@@ -91,8 +92,8 @@ std::string HelpText(const ProgramInfo& info) {
     absl::StrAppendFormat(&out, "  %-22s (%s)\n", "", detail);
   }
   StrAppend(&out,
-                  "\n  --help                 this text\n"
-                  "  --version              print the version\n");
+            "\n  --help                 this text\n"
+            "  --version              print the version\n");
   return out;
 }
 
@@ -112,7 +113,27 @@ std::vector<std::string> ParseCommandLine(int argc, char** argv,
       std::exit(0);
     }
   }
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  // Flag names are snake_case, but people type --ttl-ms as often as --ttl_ms:
+  // accept both by rewriting dashes in the name (never in the value).
+  std::vector<std::string> normalized;
+  normalized.reserve(argc);
+  bool after_separator = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") after_separator = true;
+    if (i > 0 && !after_separator && arg.size() > 2 &&
+        arg.rfind("--", 0) == 0) {
+      const size_t name_end = std::min(arg.find('='), arg.size());
+      for (size_t j = 2; j < name_end; ++j) {
+        if (arg[j] == '-') arg[j] = '_';
+      }
+    }
+    normalized.push_back(std::move(arg));
+  }
+  std::vector<char*> pointers;
+  for (std::string& arg : normalized) pointers.push_back(arg.data());
+  std::vector<char*> positional = absl::ParseCommandLine(
+      static_cast<int>(pointers.size()), pointers.data());
   return {positional.begin(), positional.end()};
 }
 

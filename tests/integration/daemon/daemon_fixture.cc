@@ -5,17 +5,18 @@
 
 namespace dbcache::testing {
 
-void DaemonTest::SetUpTestSuite() {
-  // 20,000 rows: enough for LIMIT up to 75 and fast to load; a no-op when the
-  // table already holds them.
-  const StackEnv& stack = StackEnv::Get();
-  RunResult seed =
-      RunProgram({stack.bin_dir + "/dbcachectl", "seed", "--rows=20000"},
-                 stack.ProgramEnv(), absl::Seconds(120));
-  ASSERT_EQ(seed.exit_code, 0) << seed.output;
-}
-
 void DaemonTest::SetUp() {
+  // 20,000 rows: enough for LIMIT up to 75 and fast to load; a no-op when the
+  // table already holds them. Done here rather than in SetUpTestSuite, where a
+  // failure would only mark the tests skipped.
+  static bool seeded = false;
+  if (!seeded) {
+    RunResult seed = RunProgram(
+        {stack_.bin_dir + "/dbcachectl", "seed", "--rows=20000"},
+        stack_.ProgramEnv(), absl::Seconds(120));
+    ASSERT_EQ(seed.exit_code, 0) << seed.output;
+    seeded = true;
+  }
   static int counter = 0;
   prefix_ =
       "it" + std::to_string(getpid()) + "x" + std::to_string(++counter) + ":";

@@ -24,7 +24,6 @@ namespace dbcache::testing {
 //   }
 class DaemonTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite();
   void SetUp() override;
   void TearDown() override;
 

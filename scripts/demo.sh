@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The main job, end to end on this machine, no cloud and no Docker: installs what is
+# missing, builds, starts the local stack (Redis primary + replica, MariaDB), seeds
+# 100,000 reviews, starts dbcached and dbcache-web, and runs 1000 cache-aside queries.
+#
+#   scripts/demo.sh             run it all (again: what already runs is reused)
+#   scripts/demo.sh stop        stop dbcache-web, dbcached and the local stack
+#   scripts/demo.sh --no-deps   skip scripts/install-deps.sh
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+stack_dir=${DBCACHE_STACK_DIR:-$repo/.stack}
+export DBCACHE_STACK_DIR=$stack_dir
+web_listen=${DBCACHE_WEB_LISTEN:-127.0.0.1:8080}
+
+say() { printf '\n== %s\n' "$*"; }
+
+# Stops one of our background programs by the PID it was started with.
+stop_program() {
+  local name=$1 pid_file="$stack_dir/$1.pid" pid
+  [[ -f $pid_file ]] || return 0
+  pid=$(<"$pid_file")
+  if kill -0 "$pid" 2>/dev/null && grep -q "$name" "/proc/$pid/cmdline" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    echo "$name: stopped (pid $pid)"
+  fi
+  rm -f "$pid_file"
+}
+
+# Starts a program in the background unless it already runs; waits for `ready`.
+start_program() {
+  local name=$1 ready=$2; shift 2
+  local pid_file="$stack_dir/$name.pid" log="$stack_dir/$name.log"
+  if [[ -f $pid_file ]] && kill -0 "$(<"$pid_file")" 2>/dev/null; then
+    echo "$name: already running (pid $(<"$pid_file"))"
+    return 0
+  fi
+  "$@" >>"$log" 2>&1 &
+  echo $! >"$pid_file"
+  for _ in $(seq 150); do
+    if eval "$ready"; then echo "$name: started (pid $(<"$pid_file"), log $log)"; return 0; fi
+    if ! kill -0 "$(<"$pid_file")" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "$name: failed to start; the end of $log:" >&2
+  tail -n 20 "$log" >&2
+  return 1
+}
+
+if [[ ${1:-} == stop ]]; then
+  stop_program dbcache-web
+  stop_program dbcached
+  scripts/local-stack.sh stop
+  exit 0
+fi
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+
+if [[ ${1:-} != --no-deps ]]; then
+  say "dependencies"
+  scripts/install-deps.sh
+fi
+
+say "build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"${DBCACHE_BUILD_JOBS:-2}" 2>&1 | grep -E 'error|warning|Built target (dbcached|dbcachectl|dbcache-web)' || true
+[[ -x build/bin/dbcached && -x build/bin/dbcachectl ]] || { echo "build failed" >&2; exit 1; }
+
+say "local stack"
+scripts/local-stack.sh start
+eval "$(scripts/local-stack.sh env)"
+
+say "seed"
+build/bin/dbcachectl seed
+
+say "dbcached"
+start_program dbcached \
+  '[[ $(redis-cli -p "$REDIS_MASTER_PORT" PUBSUB NUMSUB dbcache:control | tail -n1) -ge 1 ]]' \
+  build/bin/dbcached
+if [[ -x build/bin/dbcache-web ]]; then
+  say "dbcache-web"
+  start_program dbcache-web "curl -fsS http://$web_listen/healthz >/dev/null 2>&1" \
+    build/bin/dbcache-web --listen="$web_listen"
+fi
+
+say "a 1000-query run"
+build/bin/dbcachectl run --queries 1000 --wait
+
+say "what next"
+cat <<TEXT
+$( [[ -x build/bin/dbcache-web ]] && echo "Watch it live:     http://$web_listen/  (click Query DB)" )
+Start a run:       redis-cli -p $REDIS_MASTER_PORT PUBLISH dbcache:control run
+                   build/bin/dbcachectl run --queries 1000 --concurrency 8 --wait
+See the stats:     redis-cli -p $REDIS_READER_PORT GET dbcache:stats
+                   build/bin/dbcachectl status
+Logs:              $stack_dir/dbcached.log, $stack_dir/dbcache-web.log
+Use this stack:    eval "\$(scripts/local-stack.sh env)"
+Stop everything:   scripts/demo.sh stop
+TEXT

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing, builds dbcache twice (normal, and
+# with AddressSanitizer + UndefinedBehaviorSanitizer), and runs every test in both
+# builds. The ctest fixture starts and stops the local stack on test ports; nothing
+# of ours is left running afterwards.
+#
+#   scripts/test.sh               everything
+#   scripts/test.sh --no-sanitize skip the sanitizer build (faster, for a quick look)
+#   scripts/test.sh --no-deps     do not run scripts/install-deps.sh
+#   scripts/test.sh -R regex      pass a test filter to ctest
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+sanitize=1
+deps=1
+ctest_args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-sanitize) sanitize=0 ;;
+    --no-deps) deps=0 ;;
+    -R|-E|-L) ctest_args+=("$1" "$2"); shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "test.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+jobs=${DBCACHE_BUILD_JOBS:-2}
+started=$SECONDS
+step() { printf '\n=== %s (%ds)\n' "$*" $((SECONDS - started)); }
+
+# Whatever happens, stop the stacks the fixtures may have started.
+cleanup() {
+  local dir
+  for dir in build build-asan; do
+    if [[ -d "$repo/$dir/test-stack" ]]; then
+      DBCACHE_STACK_DIR="$repo/$dir/test-stack" "$repo/scripts/local-stack.sh" stop \
+        >/dev/null 2>&1 || true
+    fi
+  done
+}
+trap cleanup EXIT
+
+if [[ $deps == 1 ]]; then
+  step "dependencies"
+  scripts/install-deps.sh
+fi
+
+run_suite() {
+  local dir=$1; shift
+  step "configure and build $dir"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  step "tests in $dir"
+  # Unit tests run in parallel; integration tests hold a resource lock on the stack.
+  ctest --test-dir "$dir" --output-on-failure -j2 --timeout 600 "${ctest_args[@]}"
+}
+
+run_suite build
+if [[ $sanitize == 1 ]]; then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS=suppressions="$repo/tests/lsan.supp"
+  run_suite build-asan -DDBCACHE_SANITIZE=ON
+fi
+step "all tests passed"
