@@ -66,15 +66,18 @@ Daemon::Daemon(config::Settings settings)
       subscriber_(
           loop_, scheduler_,
           RedisOptions(settings_, "subscriber", settings_.redis_primary)),
+      cache_reads_(settings_.cache_reads == config::CacheReads::kReader
+                       ? static_cast<redis::RedisClient&>(reader_)
+                       : static_cast<redis::RedisClient&>(primary_),
+                   settings_.cache_reads == config::CacheReads::kReader &&
+                           settings_.reader_fallback
+                       ? &primary_
+                       : nullptr),
       pool_(loop_, scheduler_, MysqlOptionsFrom(settings_),
             settings_.mysql_pool_max),
       publisher_(primary_, settings_.prefix),
       flusher_(primary_, settings_.prefix),
-      engine_(scheduler_,
-              settings_.cache_reads == config::CacheReads::kReader
-                  ? static_cast<redis::RedisClient&>(reader_)
-                  : static_cast<redis::RedisClient&>(primary_),
-              primary_, pool_,
+      engine_(scheduler_, cache_reads_, primary_, pool_,
               run::EngineConfig{settings_.mysql_database, settings_.prefix,
                                 settings_.sql_template}),
       notifier_(scheduler_),
@@ -368,6 +371,8 @@ nlohmann::json Daemon::HeartbeatJson() const {
           {"cache_reads", settings_.cache_reads == config::CacheReads::kReader
                               ? "reader"
                               : "primary"},
+          {"reader_fallback", settings_.reader_fallback ? "primary" : "none"},
+          {"reader_fallbacks", cache_reads_.fallbacks()},
           {"control_messages", control_messages_},
           {"control_errors", control_errors_},
           {"runs_started", runs_started_},

@@ -14,6 +14,7 @@
 #include "daemon/loop/libevent_scheduler.h"
 #include "daemon/loop/signal_watcher.h"
 #include "daemon/mysql/pool.h"
+#include "daemon/redis/fallback_client.h"
 #include "daemon/redis/redis_connection.h"
 #include "daemon/run/control_command.h"
 #include "daemon/run/run_engine.h"
@@ -64,6 +65,9 @@ class Daemon {
   redis::RedisConnection primary_;
   redis::RedisConnection reader_;
   redis::RedisConnection subscriber_;
+  // Where cache GETs go: the reader (falling back to the primary while it is
+  // down, unless configured not to) or the primary.
+  redis::FallbackClient cache_reads_;
   mysql::Pool pool_;
   Publisher publisher_;
   CacheFlusher flusher_;

@@ -32,6 +32,7 @@ DBCACHE_SETTING_FLAG(mysql_database);
 DBCACHE_SETTING_FLAG(sql);
 DBCACHE_SETTING_FLAG(prefix);
 DBCACHE_SETTING_FLAG(cache_reads);
+DBCACHE_SETTING_FLAG(reader_fallback);
 DBCACHE_SETTING_FLAG(mysql_pool_max);
 DBCACHE_SETTING_FLAG(connect_timeout_ms);
 DBCACHE_SETTING_FLAG(command_timeout_ms);
@@ -63,6 +64,7 @@ FlagValues CommandLineFlagValues() {
   add("sql", FLAGS_sql);
   add("prefix", FLAGS_prefix);
   add("cache_reads", FLAGS_cache_reads);
+  add("reader_fallback", FLAGS_reader_fallback);
   add("mysql_pool_max", FLAGS_mysql_pool_max);
   add("connect_timeout_ms", FLAGS_connect_timeout_ms);
   add("command_timeout_ms", FLAGS_command_timeout_ms);

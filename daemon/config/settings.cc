@@ -6,8 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "daemon/common/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "daemon/common/str_cat.h"
 
 namespace dbcache::config {
 namespace {
@@ -232,6 +232,13 @@ const std::vector<SettingSpec>& SettingSpecs() {
        false,
        kGroupRun,
        "where cache GETs go: reader or primary"},
+      {"reader_fallback",
+       {"DBCACHE_READER_FALLBACK"},
+       "primary",
+       false,
+       kGroupRun,
+       "while the reader is down, cache reads go to: primary, or none "
+       "(errors)"},
       {"mysql_pool_max",
        {"DBCACHE_MYSQL_POOL_MAX"},
        "16",
@@ -284,8 +291,7 @@ absl::StatusOr<Settings> Resolve(const FlagValues& flags,
     bool known = false;
     for (const SettingSpec& spec : SettingSpecs()) known |= spec.flag == name;
     if (!known) {
-      return absl::InvalidArgumentError(
-          StrCat("unknown setting --", name));
+      return absl::InvalidArgumentError(StrCat("unknown setting --", name));
     }
   }
   const Resolver r(flags, env);
@@ -343,6 +349,18 @@ absl::StatusOr<Settings> Resolve(const FlagValues& flags,
                      "is not reader or primary");
     }
   }
+  {
+    std::string fallback;
+    DBCACHE_ASSIGN(fallback, String(r, "reader_fallback", false));
+    if (fallback == "primary") {
+      s.reader_fallback = true;
+    } else if (fallback == "none") {
+      s.reader_fallback = false;
+    } else {
+      return Invalid(Spec("reader_fallback"), r.Raw(Spec("reader_fallback")),
+                     "is not primary or none");
+    }
+  }
   DBCACHE_ASSIGN(s.mysql_pool_max,
                  Int(r, "mysql_pool_max", 1, 1024, "a pool size"));
   int ms = 0;
@@ -397,8 +415,7 @@ std::string Describe(const Settings& s, unsigned groups) {
        StrCat(absl::ToInt64Milliseconds(s.connect_timeout))},
       {"command_timeout_ms",
        StrCat(absl::ToInt64Milliseconds(s.command_timeout))},
-      {"query_timeout_ms",
-       StrCat(absl::ToInt64Milliseconds(s.query_timeout))},
+      {"query_timeout_ms", StrCat(absl::ToInt64Milliseconds(s.query_timeout))},
       {"listen", StrCat(s.web_listen.host, ":", s.web_listen.port)},
       {"web_token", secret(s.web_token)},
       {"log_level", s.log_level},

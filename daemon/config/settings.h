@@ -42,6 +42,8 @@ struct Settings {
   std::string sql_template;  // Holds exactly one "{}" for the LIMIT value.
   std::string prefix;        // Prefix of every Redis name, e.g. "dbcache:".
   CacheReads cache_reads = CacheReads::kReader;
+  // While the reader is down: read from the primary (true) or count errors.
+  bool reader_fallback = true;
   int mysql_pool_max = 0;
   absl::Duration connect_timeout;
   absl::Duration command_timeout;

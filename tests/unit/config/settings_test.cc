@@ -37,6 +37,7 @@ TEST(SettingsTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(s->prefix, "dbcache:");
   EXPECT_EQ(s->Key("stats"), "dbcache:stats");
   EXPECT_EQ(s->cache_reads, CacheReads::kReader);
+  EXPECT_TRUE(s->reader_fallback);
   EXPECT_EQ(s->mysql_pool_max, 16);
   EXPECT_EQ(s->web_listen.host, "127.0.0.1");
   EXPECT_EQ(s->web_listen.port, 8080);
@@ -125,6 +126,10 @@ INSTANTIATE_TEST_SUITE_P(
             {}, {{"SQL_QUERY_TEXT", "SELECT {} {}"}}, "(from SQL_QUERY_TEXT)"},
         BadCase{{{"cache_reads", "replica"}}, {}, "is not reader or primary"},
         BadCase{{{"mysql_pool_max", "0"}}, {}, "--mysql_pool_max"},
+        BadCase{{},
+                {{"DBCACHE_READER_FALLBACK", "maybe"}},
+                "--reader_fallback (from DBCACHE_READER_FALLBACK): 'maybe' is "
+                "not primary or none"},
         BadCase{{{"mysql_pool_max", "2000"}}, {}, "(1..1024)"},
         BadCase{{{"query_timeout_ms", "1.5"}}, {}, "--query_timeout_ms"},
         BadCase{{{"listen", "8080"}}, {}, "is not HOST:PORT"},

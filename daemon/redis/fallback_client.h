@@ -1,0 +1,47 @@
+#ifndef DBCACHE_DAEMON_REDIS_FALLBACK_CLIENT_H_
+#define DBCACHE_DAEMON_REDIS_FALLBACK_CLIENT_H_
+
+#include <cstdint>
+
+#include "daemon/redis/redis_client.h"
+
+namespace dbcache::redis {
+
+// Sends commands to `preferred` while it is connected and to `fallback` while
+// it is not: cache reads keep working on the primary while the reader (replica)
+// is down. Built with fallback == nullptr it never switches, and reads fail
+// (and are counted as errors) while the reader is down.
+//
+//   FallbackClient reads(reader, &primary);
+//   reads.Command({"GET", key}, callback);  // reader, or primary while reader
+//   is down
+class FallbackClient : public RedisClient {
+ public:
+  FallbackClient(RedisClient& preferred, RedisClient* fallback)
+      : preferred_(preferred), fallback_(fallback) {}
+
+  void CommandArgv(std::span<const std::string_view> argv,
+                   ReplyCallback callback) override {
+    if (!preferred_.connected() && fallback_ != nullptr) {
+      ++fallbacks_;
+      fallback_->CommandArgv(argv, std::move(callback));
+      return;
+    }
+    preferred_.CommandArgv(argv, std::move(callback));
+  }
+  bool connected() const override {
+    return preferred_.connected() ||
+           (fallback_ != nullptr && fallback_->connected());
+  }
+  // Commands sent to the fallback so far.
+  uint64_t fallbacks() const { return fallbacks_; }
+
+ private:
+  RedisClient& preferred_;
+  RedisClient* fallback_;
+  uint64_t fallbacks_ = 0;
+};
+
+}  // namespace dbcache::redis
+
+#endif  // DBCACHE_DAEMON_REDIS_FALLBACK_CLIENT_H_
