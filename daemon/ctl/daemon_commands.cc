@@ -1,0 +1,255 @@
+#include "daemon/ctl/daemon_commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <optional>
+#include <random>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "daemon/common/str_cat.h"
+#include "daemon/ctl/progress.h"
+#include "daemon/ctl/summary_table.h"
+#include "daemon/redis/sync_client.h"
+#include "nlohmann/json.hpp"
+
+namespace dbcache::ctl {
+namespace {
+
+int Fail(int code, std::string_view message) {
+  absl::FPrintF(stderr, "dbcachectl: %s\n", message);
+  return code;
+}
+
+redis::SyncEndpoint Primary(const config::Settings& s) {
+  return {s.redis_primary.host, s.redis_primary.port, s.redis_username,
+          s.redis_password, s.connect_timeout};
+}
+
+nlohmann::json Parse(std::string_view text) {
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
+std::string NewId() {
+  std::random_device random;
+  return absl::StrFormat(
+      "c%s-%04x",
+      absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::UTCTimeZone()),
+      random() & 0xffff);
+}
+
+// A subscription to <prefix>events opened before the command is published, so
+// that no answer can slip past.
+class EventStream {
+ public:
+  static absl::StatusOr<EventStream> Open(const config::Settings& settings) {
+    absl::StatusOr<redis::SyncClient> client =
+        redis::SyncClient::Connect(Primary(settings));
+    if (!client.ok()) return client.status();
+    absl::StatusOr<redis::ReplyPtr> subscribed =
+        client->Command({"SUBSCRIBE", settings.Key("events")});
+    if (!subscribed.ok()) return subscribed.status();
+    return EventStream(*std::move(client));
+  }
+
+  // The next event, or DEADLINE_EXCEEDED.
+  absl::StatusOr<nlohmann::json> Next(absl::Duration timeout) {
+    absl::StatusOr<std::string> message = client_.ReadMessage(timeout);
+    if (!message.ok()) return message.status();
+    nlohmann::json event = Parse(*message);
+    if (!event.is_object()) return nlohmann::json::object();
+    return event;
+  }
+
+ private:
+  explicit EventStream(redis::SyncClient client) : client_(std::move(client)) {}
+  redis::SyncClient client_;
+};
+
+// PUBLISHes; says plainly when nobody listens.
+int Publish(redis::SyncClient& primary, const config::Settings& settings,
+            const std::string& message) {
+  absl::StatusOr<redis::ReplyPtr> reply =
+      primary.Command({"PUBLISH", settings.Key("control"), message});
+  if (!reply.ok()) return Fail(kExitNoDaemon, AsStd(reply.status().message()));
+  if ((*reply)->type != REDIS_REPLY_INTEGER) {
+    return Fail(kExitNoDaemon,
+                StrCat("PUBLISH failed: ",
+                       std::string_view((*reply)->str, (*reply)->len)));
+  }
+  if ((*reply)->integer == 0) {
+    return Fail(
+        kExitNoDaemon,
+        StrCat("no dbcached is subscribed to ", settings.Key("control"), " on ",
+               settings.redis_primary.host, ":", settings.redis_primary.port,
+               " (is it running? see 'dbcachectl status')"));
+  }
+  return kExitOk;
+}
+
+bool MatchesId(const nlohmann::json& event, const std::string& id) {
+  return event.value("id", "") == id || event.value("run_id", "") == id;
+}
+
+}  // namespace
+
+int RunCommand(const config::Settings& settings, const RunOptions& options) {
+  run::ControlCommand command;
+  command.kind = run::CommandKind::kRun;
+  command.run = options.params;
+  if (command.run.id.empty()) command.run.id = NewId();
+  command.id = command.run.id;
+  const std::string message = run::ControlCommandToJson(command);
+  // The daemon's own parser checks what we are about to send.
+  if (absl::StatusOr<run::ControlCommand> check =
+          run::ParseControlMessage(message);
+      !check.ok()) {
+    return Fail(kExitUsage, AsStd(check.status().message()));
+  }
+  absl::StatusOr<redis::SyncClient> primary =
+      redis::SyncClient::Connect(Primary(settings));
+  if (!primary.ok())
+    return Fail(kExitNoDaemon, AsStd(primary.status().message()));
+  std::optional<EventStream> events;
+  if (options.wait) {
+    absl::StatusOr<EventStream> stream = EventStream::Open(settings);
+    if (!stream.ok())
+      return Fail(kExitNoDaemon, AsStd(stream.status().message()));
+    events.emplace(*std::move(stream));
+  }
+  if (int code = Publish(*primary, settings, message); code != kExitOk) {
+    return code;
+  }
+  const std::string& id = command.run.id;
+  if (!options.wait) {
+    absl::PrintF("run %s requested (%d queries, concurrency %d)\n", id,
+                 command.run.queries, command.run.concurrency);
+    return kExitOk;
+  }
+  std::optional<Progress> progress;
+  absl::Duration timeout = options.ack_timeout;
+  while (true) {
+    absl::StatusOr<nlohmann::json> event = events->Next(timeout);
+    if (!event.ok()) {
+      if (progress) progress->Note("");
+      return Fail(
+          kExitNoDaemon,
+          progress ? StrCat("no word from dbcached for ",
+                            absl::FormatDuration(timeout), " during run ", id)
+                   : StrCat("dbcached did not start run ", id, " within ",
+                            absl::FormatDuration(timeout)));
+    }
+    const std::string name = event->value("event", "");
+    if (!MatchesId(*event, id)) continue;
+    if (name == "error") {
+      return Fail(kExitRejected, StrCat("dbcached refused the run: ",
+                                        event->value("message", "")));
+    }
+    if (name == "run_started") {
+      progress.emplace(stderr, StrCat("run ", id), command.run.queries);
+      // Between progress events a busy daemon can be quiet for a while; silence
+      // for this long means it is gone.
+      timeout = absl::Seconds(60);
+    } else if (name == "progress" && progress) {
+      progress->Update(event->value("done", int64_t{0}));
+    } else if (name == "run_finished") {
+      const nlohmann::json& summary = (*event)["summary"];
+      if (progress) progress->Done(summary.value("done", int64_t{0}));
+      absl::PrintF("%s", FormatSummary(summary));
+      return summary.value("state", "") == "finished" ? kExitOk
+                                                      : kExitRunNotFinished;
+    }
+  }
+}
+
+int StatusCommand(const config::Settings& settings) {
+  absl::StatusOr<redis::SyncClient> primary =
+      redis::SyncClient::Connect(Primary(settings));
+  if (!primary.ok())
+    return Fail(kExitNoDaemon, AsStd(primary.status().message()));
+  absl::StatusOr<std::optional<std::string>> heartbeat =
+      primary->Get(settings.Key("daemon"));
+  if (!heartbeat.ok()) {
+    return Fail(kExitNoDaemon, AsStd(heartbeat.status().message()));
+  }
+  int code = kExitOk;
+  if (!heartbeat->has_value()) {
+    absl::PrintF("daemon: offline (no %s heartbeat on %s:%d)\n",
+                 settings.Key("daemon"), settings.redis_primary.host,
+                 settings.redis_primary.port);
+    code = kExitNoDaemon;
+  } else {
+    const nlohmann::json h = Parse(**heartbeat);
+    absl::PrintF("daemon: %s, dbcached %s, pid %d on %s, up since %s\n",
+                 h.value("state", "?"), h.value("version", "?"),
+                 h.value("pid", 0), h.value("host", "?"),
+                 h.value("started_at", "?"));
+    if (h.contains("connections") && h["connections"].is_object()) {
+      std::string line = "connections:";
+      for (const auto& [name, state] : h["connections"].items()) {
+        StrAppend(&line, " ", name, "=",
+                  state.is_string() ? state.get<std::string>() : state.dump());
+      }
+      absl::PrintF("%s\n", line);
+    }
+    if (const std::string error = h.value("last_error", ""); !error.empty()) {
+      absl::PrintF("last error: %s\n", error);
+    }
+  }
+  absl::StatusOr<std::optional<std::string>> stats =
+      primary->Get(settings.Key("stats"));
+  if (stats.ok() && stats->has_value()) {
+    absl::PrintF("\n%s", FormatSummary(Parse(**stats)));
+  } else {
+    absl::PrintF("no run recorded yet\n");
+  }
+  return code;
+}
+
+int SimpleCommand(const config::Settings& settings, run::CommandKind kind,
+                  absl::Duration ack_timeout) {
+  run::ControlCommand command;
+  command.kind = kind;
+  command.id = NewId();
+  absl::StatusOr<redis::SyncClient> primary =
+      redis::SyncClient::Connect(Primary(settings));
+  if (!primary.ok())
+    return Fail(kExitNoDaemon, AsStd(primary.status().message()));
+  absl::StatusOr<EventStream> events = EventStream::Open(settings);
+  if (!events.ok())
+    return Fail(kExitNoDaemon, AsStd(events.status().message()));
+  if (int code =
+          Publish(*primary, settings, run::ControlCommandToJson(command));
+      code != kExitOk) {
+    return code;
+  }
+  const absl::Time deadline = absl::Now() + ack_timeout;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<nlohmann::json> event = events->Next(deadline - absl::Now());
+    if (!event.ok()) break;
+    const std::string name = event->value("event", "");
+    if (name == "error" && MatchesId(*event, command.id)) {
+      return Fail(kExitRejected, event->value("message", ""));
+    }
+    if (kind == run::CommandKind::kFlush && name == "flushed" &&
+        MatchesId(*event, command.id)) {
+      absl::PrintF("flushed: %d cached results removed\n",
+                   event->value("removed", 0));
+      return kExitOk;
+    }
+    if (kind == run::CommandKind::kReset && name == "reset" &&
+        MatchesId(*event, command.id)) {
+      absl::PrintF("reset: stats, run history and query log cleared\n");
+      return kExitOk;
+    }
+    if (kind == run::CommandKind::kCancel && name == "run_finished") {
+      absl::PrintF("%s", FormatSummary((*event)["summary"]));
+      return kExitOk;
+    }
+  }
+  return Fail(kExitNoDaemon, StrCat("no answer from dbcached within ",
+                                    absl::FormatDuration(ack_timeout)));
+}
+
+}  // namespace dbcache::ctl

@@ -1,0 +1,42 @@
+#ifndef DBCACHE_DAEMON_CTL_DAEMON_COMMANDS_H_
+#define DBCACHE_DAEMON_CTL_DAEMON_COMMANDS_H_
+
+#include "absl/time/time.h"
+#include "daemon/config/settings.h"
+#include "daemon/run/control_command.h"
+
+namespace dbcache::ctl {
+
+// dbcachectl's exit codes, for scripts.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRunNotFinished =
+    1;  // The run failed or was cancelled.
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitNoDaemon =
+    3;  // Redis unreachable or nobody subscribed.
+inline constexpr int kExitRejected = 4;  // The daemon said no (busy, invalid).
+
+struct RunOptions {
+  run::RunParams params;
+  bool wait = false;
+  // How long to wait for the daemon to acknowledge a command.
+  absl::Duration ack_timeout = absl::Seconds(10);
+};
+
+// The commands that talk to dbcached through Redis. Each prints what happened
+// and returns an exit code above.
+//
+//   RunOptions options;
+//   options.params.queries = 1000;
+//   options.wait = true;
+//   return RunCommand(settings, options);
+int RunCommand(const config::Settings& settings, const RunOptions& options);
+// Heartbeat and the last run's summary.
+int StatusCommand(const config::Settings& settings);
+// flush, reset or cancel: publishes and waits for the daemon's answer.
+int SimpleCommand(const config::Settings& settings, run::CommandKind kind,
+                  absl::Duration ack_timeout);
+
+}  // namespace dbcache::ctl
+
+#endif  // DBCACHE_DAEMON_CTL_DAEMON_COMMANDS_H_

@@ -1,0 +1,67 @@
+#include "daemon/ctl/summary_table.h"
+
+#include "absl/strings/str_format.h"
+
+namespace dbcache::ctl {
+namespace {
+
+// Reads a number whatever its JSON type; 0 when missing or not a number.
+double Number(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : 0;
+}
+
+std::string Text(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string LatencyRow(const char* label, const nlohmann::json& latency) {
+  return absl::StrFormat("%-12s %8.0f %10.1f %10.1f %10.1f\n", label,
+                         Number(latency, "count"), Number(latency, "p50"),
+                         Number(latency, "p99"), Number(latency, "max"));
+}
+
+}  // namespace
+
+std::string FormatSummary(const nlohmann::json& s) {
+  const nlohmann::json latency =
+      s.contains("latency_us") ? s["latency_us"] : nlohmann::json::object();
+  auto source = [&](const char* name) {
+    return latency.contains(name) ? latency[name] : nlohmann::json::object();
+  };
+  std::string out =
+      absl::StrFormat("run %s %s: %.0f queries in %.1f ms (%.0f queries/s)\n",
+                      Text(s, "run_id"), Text(s, "state"), Number(s, "done"),
+                      Number(s, "wall_ms"), Number(s, "throughput_qps"));
+  if (const std::string reason = Text(s, "reason"); !reason.empty()) {
+    absl::StrAppendFormat(&out, "reason: %s\n", reason);
+  }
+  absl::StrAppendFormat(&out, "%-12s %8s %10s %10s %10s\n", "source", "calls",
+                        "p50 µs", "p99 µs", "max µs");
+  out += LatencyRow("cache hit", source("cache_hit"));
+  out += LatencyRow("database", source("db"));
+  out += LatencyRow("cache fill", source("cache_fill"));
+  absl::StrAppendFormat(
+      &out,
+      "hits %.0f  misses %.0f  errors %.0f  hit ratio %.1f%%  speed-up %.1fx\n",
+      Number(s, "hits"), Number(s, "misses"), Number(s, "errors"),
+      100.0 * Number(s, "hit_ratio"), Number(s, "speedup"));
+  if (const std::string error = Text(s, "last_error"); !error.empty()) {
+    absl::StrAppendFormat(&out, "last error: %s\n", error);
+  }
+  return out;
+}
+
+std::string FormatProgress(const nlohmann::json& p) {
+  const double done = Number(p, "done");
+  const double total = Number(p, "queries");
+  return absl::StrFormat(
+      "running %s: %.0f/%.0f (%.0f%%), %.0f hits, %.0f misses, %.0f errors",
+      Text(p, "run_id"), done, total, total > 0 ? 100.0 * done / total : 0.0,
+      Number(p, "hits"), Number(p, "misses"), Number(p, "errors"));
+}
+
+}  // namespace dbcache::ctl

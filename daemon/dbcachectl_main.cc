@@ -1,0 +1,268 @@
+// dbcachectl: the operator's command line (seed the database, ...). See --help.
+#include <signal.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "daemon/common/str_cat.h"
+#include "daemon/config/command_line.h"
+#include "daemon/config/settings.h"
+#include "daemon/ctl/daemon_commands.h"
+#include "daemon/ctl/mysql_session.h"
+#include "daemon/ctl/seed.h"
+
+ABSL_FLAG(int64_t, rows, 100000, "seed: rows to load");
+// Shared by seed (the synthetic data's seed, default 1) and run (the workload's
+// seed, default random): unset is distinguishable from any value.
+ABSL_FLAG(std::optional<uint64_t>, seed, std::nullopt,
+          "seed: seed of the synthetic data; run: seed of the workload");
+ABSL_FLAG(int64_t, queries, 1000, "run: queries");
+ABSL_FLAG(int32_t, concurrency, 1, "run: queries in flight");
+ABSL_FLAG(int64_t, ttl_ms, 5000, "run: cache TTL in ms");
+ABSL_FLAG(int64_t, limit_max, 75, "run: n is uniform in [1, limit_max]");
+ABSL_FLAG(std::string, cache, "on", "run: on or off");
+ABSL_FLAG(std::string, id, "", "run: the run's id");
+ABSL_FLAG(bool, wait, false, "run: follow the run and print its summary");
+ABSL_FLAG(std::string, load_method, "auto", "seed: auto, infile or insert");
+
+namespace dbcache {
+namespace {
+
+constexpr std::string_view kProgram = "dbcachectl";
+
+// A subcommand gets the resolved settings and returns the process's exit code.
+struct Subcommand {
+  std::string_view name;
+  std::string_view usage;  // Arguments, for the synopsis.
+  std::string_view summary;
+  int (*run)(const config::Settings& settings);
+};
+
+int RunSeed(const config::Settings& settings);
+int RunVerify(const config::Settings& settings);
+int RunRun(const config::Settings& settings);
+int RunStatus(const config::Settings& settings) {
+  return ctl::StatusCommand(settings);
+}
+int RunFlush(const config::Settings& settings) {
+  return ctl::SimpleCommand(settings, run::CommandKind::kFlush,
+                            absl::Seconds(30));
+}
+int RunReset(const config::Settings& settings) {
+  return ctl::SimpleCommand(settings, run::CommandKind::kReset,
+                            absl::Seconds(10));
+}
+int RunCancel(const config::Settings& settings) {
+  return ctl::SimpleCommand(settings, run::CommandKind::kCancel,
+                            absl::Seconds(15));
+}
+
+constexpr Subcommand kSubcommands[] = {
+    {"seed", "[--rows N] [--seed S]",
+     "load N synthetic reviews (no-op if loaded)", RunSeed},
+    {"verify", "", "print row count, seed and checksums", RunVerify},
+    {"run", "[--queries N] [--wait] ...",
+     "ask dbcached for a run; --wait follows it", RunRun},
+    {"status", "", "daemon heartbeat and the last run's summary", RunStatus},
+    {"flush", "", "remove cached results (SCAN + UNLINK)", RunFlush},
+    {"reset", "", "clear stats, run history and query log", RunReset},
+    {"cancel", "", "stop the run that is going", RunCancel},
+};
+
+constexpr std::string_view kExtraHelp =
+    "Flags of run (flag names take - or _):\n"
+    "  --queries N            1..10000000 (default 1000)\n"
+    "  --concurrency C        queries in flight, 1..1024 (default 1)\n"
+    "  --ttl-ms T             cache TTL, 1..86400000 ms (default 5000)\n"
+    "  --limit-max L          n is uniform in [1, L], 1..1000000 (default 75)\n"
+    "  --seed S               the workload's seed (default: random, recorded)\n"
+    "  --cache on|off         off sends every query to MySQL (default on)\n"
+    "  --id ID                the run's id (default: made up)\n"
+    "  --wait                 follow the run (progress bar on a terminal) and\n"
+    "                         print its summary\n"
+    "\n"
+    "Exit codes: 0 done; 1 the run failed or was cancelled; 2 bad usage; 3 "
+    "Redis\n"
+    "unreachable or no daemon subscribed; 4 the daemon refused (busy, "
+    "invalid).\n"
+    "\n"
+    "Flags of seed:\n"
+    "  --rows N               rows to load, 1..100000000 (default 100000)\n"
+    "  --seed S               seed of the synthetic data: the same N and S "
+    "give the\n"
+    "                         same rows everywhere (default 1)\n"
+    "  --load_method M        auto (LOAD DATA LOCAL INFILE, or INSERTs where "
+    "the\n"
+    "                         server refuses it), infile or insert (default "
+    "auto)\n";
+
+const std::string& Synopsis() {
+  static const std::string* synopsis = [] {
+    auto* text = new std::string(
+        "usage: dbcachectl <command> [flags]\n"
+        "\n"
+        "The operator's command line for dbcache.\n"
+        "\n"
+        "Commands:\n");
+    for (const Subcommand& command : kSubcommands) {
+      const std::string head =
+          dbcache::StrCat(command.name, " ", command.usage);
+      absl::StrAppendFormat(text, "  %-30s %s\n", head, command.summary);
+    }
+    text->pop_back();  // The help text adds its own line breaks.
+    return text;
+  }();
+  return *synopsis;
+}
+
+std::string CommandNames() {
+  std::string names;
+  for (const Subcommand& command : kSubcommands) {
+    dbcache::StrAppend(&names, names.empty() ? "" : ", ", command.name);
+  }
+  return names;
+}
+
+// One line on stderr, prefixed with the program's name.
+int Fail(int code, std::string_view message) {
+  absl::FPrintF(stderr, "%s: %s\n", kProgram, message);
+  return code;
+}
+
+absl::StatusOr<ctl::MysqlSession> Connect(const config::Settings& settings,
+                                          int64_t rows) {
+  return ctl::MysqlSession::Connect(ctl::SeedConnectionOptions(settings, rows));
+}
+
+int RunSeed(const config::Settings& settings) {
+  ctl::SeedOptions options;
+  options.rows = absl::GetFlag(FLAGS_rows);
+  options.seed = absl::GetFlag(FLAGS_seed).value_or(1);
+  if (options.rows < ctl::kMinSeedRows || options.rows > ctl::kMaxSeedRows) {
+    return Fail(
+        2, absl::StrFormat("--rows must be %d..%d, not %d", ctl::kMinSeedRows,
+                           ctl::kMaxSeedRows, options.rows));
+  }
+  absl::StatusOr<ctl::LoadMethod> method =
+      ctl::ParseLoadMethod(absl::GetFlag(FLAGS_load_method));
+  if (!method.ok()) {
+    return Fail(2,
+                dbcache::StrCat("--load_method: ", method.status().message()));
+  }
+  options.method = *method;
+
+  absl::StatusOr<ctl::MysqlSession> session = Connect(settings, options.rows);
+  if (!session.ok()) return Fail(1, AsStd(session.status().message()));
+  absl::StatusOr<ctl::SeedResult> result =
+      ctl::Seed(*session, settings.mysql_database, options);
+  if (!result.ok()) {
+    return Fail(1, dbcache::StrCat("seed failed: ", result.status().message()));
+  }
+  const std::string table =
+      dbcache::StrCat(settings.mysql_database, ".reviews");
+  if (result->unchanged) {
+    absl::PrintF(
+        "%s already holds the %d rows of seed %d (checksum %s): nothing to "
+        "do\n",
+        table, result->rows, result->seed, result->data_checksum);
+    return 0;
+  }
+  const double seconds = absl::ToDoubleSeconds(result->elapsed);
+  absl::PrintF(
+      "seeded %d rows in %.2f s (%.0f rows/s) into %s (seed %d, checksum "
+      "%s, via %s)\n",
+      result->rows, seconds, result->rows / std::max(seconds, 1e-6), table,
+      result->seed, result->data_checksum, ctl::LoadMethodName(result->method));
+  return 0;
+}
+
+int RunRun(const config::Settings& settings) {
+  ctl::RunOptions options;
+  options.params.queries = absl::GetFlag(FLAGS_queries);
+  options.params.concurrency = absl::GetFlag(FLAGS_concurrency);
+  options.params.ttl_ms = absl::GetFlag(FLAGS_ttl_ms);
+  options.params.limit_max = absl::GetFlag(FLAGS_limit_max);
+  options.params.seed = absl::GetFlag(FLAGS_seed);
+  options.params.id = absl::GetFlag(FLAGS_id);
+  const std::string cache = absl::GetFlag(FLAGS_cache);
+  if (cache != "on" && cache != "off") {
+    return Fail(2,
+                absl::StrFormat("--cache must be on or off, not '%s'", cache));
+  }
+  options.params.cache = cache == "on";
+  options.wait = absl::GetFlag(FLAGS_wait);
+  return ctl::RunCommand(settings, options);
+}
+
+int RunVerify(const config::Settings& settings) {
+  absl::StatusOr<ctl::MysqlSession> session = Connect(settings, 0);
+  if (!session.ok()) return Fail(1, AsStd(session.status().message()));
+  absl::StatusOr<ctl::TableReport> report =
+      ctl::Inspect(*session, settings.mysql_database);
+  if (!report.ok()) return Fail(1, AsStd(report.status().message()));
+  absl::PrintF(
+      "count=%d rows=%s seed=%s generator=%s data_checksum=%s "
+      "table_checksum=%s\n",
+      report->count, report->rows ? absl::StrFormat("%d", *report->rows) : "-",
+      report->seed ? absl::StrFormat("%d", *report->seed) : "-",
+      report->generator_version
+          ? absl::StrFormat("%d", *report->generator_version)
+          : "-",
+      report->data_checksum.empty() ? "-" : report->data_checksum,
+      report->table_checksum);
+  if (!report->rows.has_value()) {
+    return Fail(1, absl::StrFormat("%s.reviews has no seed metadata: run "
+                                   "'dbcachectl seed'",
+                                   settings.mysql_database));
+  }
+  if (*report->rows != report->count) {
+    return Fail(1, absl::StrFormat(
+                       "%s.reviews has %d rows but was seeded with %d: "
+                       "run 'dbcachectl seed' again",
+                       settings.mysql_database, report->count, *report->rows));
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  const config::ProgramInfo info{kProgram, Synopsis(),
+                                 config::kGroupMysql | config::kGroupRedis |
+                                     config::kGroupRun | config::kGroupCommon,
+                                 kExtraHelp};
+  std::vector<std::string> args = config::ParseCommandLine(argc, argv, info);
+  if (args.size() < 2) {
+    absl::FPrintF(stderr, "%s\n\nRun 'dbcachectl --help' for the flags.\n",
+                  Synopsis());
+    return 2;
+  }
+  const Subcommand* command = nullptr;
+  for (const Subcommand& candidate : kSubcommands) {
+    if (candidate.name == args[1]) command = &candidate;
+  }
+  if (command == nullptr) {
+    return Fail(
+        2, absl::StrFormat("unknown command '%s' (commands: %s; see --help)",
+                           args[1], CommandNames()));
+  }
+  if (args.size() > 2) {
+    return Fail(2, absl::StrFormat("%s: unexpected argument '%s' (see --help)",
+                                   command->name, args[2]));
+  }
+  const config::Settings settings = config::ResolveOrExit(info);
+  // A server that closes its socket must give us an error, not kill the
+  // process.
+  signal(SIGPIPE, SIG_IGN);
+  return command->run(settings);
+}
+
+}  // namespace
+}  // namespace dbcache
+
+int main(int argc, char** argv) { return dbcache::Main(argc, argv); }
