@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 
 #include "daemon/common/log.h"
@@ -138,6 +139,11 @@ void Daemon::OnConnectionState() {
   // than at the next tick.
   if (primary_.connected() && !exiting_) {
     publisher_.PublishHeartbeat(HeartbeatJson(), kHeartbeatTtlMs);
+    if (final_pending_ && !engine_.running() && !final_in_flight_) {
+      LogInfo("run %s: writing its final snapshot and summary now",
+              engine_.stats().run_id());
+      PublishFinal();
+    }
   }
   // Ready means: commands can arrive (subscribed) and results can be written.
   if (!notifier_.ready_sent() && subscriber_.connected() &&
@@ -251,6 +257,10 @@ void Daemon::HandleRun(const run::ControlCommand& command) {
     return;
   }
   ++runs_started_;
+  // The subscriber is on the primary, so a command arriving means the primary is
+  // up and any record still pending was retried on reconnect; the new run's
+  // snapshots take over the keys from here.
+  final_pending_ = false;
   const run::RunStats& s = engine_.stats();
   LogInfo(
       "run %s started: %d queries, concurrency %d, ttl %d ms, cache %s, seed "
@@ -286,7 +296,7 @@ void Daemon::HandleReset(const run::ControlCommand& command) {
     return;
   }
   std::string id = command.id;
-  publisher_.ResetHistory([this, id] {
+  publisher_.ResetHistory([this, id](bool) {
     LogInfo("reset: stats, run history and query log cleared");
     publisher_.PublishEvent({{"event", "reset"}, {"id", id}});
   });
@@ -333,15 +343,36 @@ void Daemon::OnRunFinished(const run::RunStats& stats) {
           stats.run_id(), run::RunStateName(stats.state()), stats.done(),
           wall_ms, stats.hits(), stats.misses(), stats.errors(),
           stats.reason().empty() ? "" : ": ", stats.reason());
-  PublishSnapshot();
-  nlohmann::json event = {{"event", "run_finished"},
-                          {"run_id", stats.run_id()},
-                          {"summary", run::RunJson(stats, Context(false))}};
-  publisher_.PublishEvent(event);
-  publisher_.PublishSummary(stats, Context(false), [this] {
-    if (shutting_down_) FinishShutdown();
-  });
+  final_pending_ = true;
+  PublishFinal();
   UpdateStatus();
+}
+
+void Daemon::PublishFinal() {
+  // The final snapshot and the summary are the run's record: if the primary is
+  // down when the run ends, they are written again once it is back (see
+  // OnConnectionState), so nothing is lost.
+  if (final_in_flight_) return;
+  final_in_flight_ = true;
+  const run::RunStats& stats = engine_.stats();
+  auto snapshot_ok = std::make_shared<bool>(false);
+  PublishSnapshot([snapshot_ok](bool ok) { *snapshot_ok = ok; });
+  publisher_.PublishEvent({{"event", "run_finished"},
+                           {"run_id", stats.run_id()},
+                           {"summary", run::RunJson(stats, Context(false))}});
+  publisher_.PublishSummary(
+      stats, Context(false), [this, snapshot_ok](bool ok) {
+        final_in_flight_ = false;
+        if (ok && *snapshot_ok) {
+          final_pending_ = false;
+        } else if (!shutting_down_) {
+          LogWarning(
+              "run %s: final snapshot not written (%s); will write it when "
+              "the primary is back",
+              engine_.stats().run_id(), publisher_.last_error());
+        }
+        if (shutting_down_) FinishShutdown();
+      });
 }
 
 nlohmann::json Daemon::HeartbeatJson() const {
@@ -408,7 +439,7 @@ void Daemon::FinishShutdown() {
   if (exiting_) return;
   exiting_ = true;
   heartbeat_timer_->Disable();
-  publisher_.RemoveHeartbeat([this] { loop_.Exit(); });
+  publisher_.RemoveHeartbeat([this](bool) { loop_.Exit(); });
 }
 
 }  // namespace dbcache::app

@@ -50,6 +50,7 @@ class Daemon {
   void OnSnapshotTick();
   void PublishSnapshot(Publisher::Done done = nullptr);
   void OnRunFinished(const run::RunStats& stats);
+  void PublishFinal();
   void OnHeartbeat();
   void OnConnectionState();
   void UpdateStatus();
@@ -87,6 +88,9 @@ class Daemon {
   uint64_t runs_started_ = 0;
   uint64_t published_done_ = UINT64_MAX;
   uint64_t run_counter_ = 0;
+  // The last run's final snapshot + summary still have to reach Redis.
+  bool final_pending_ = false;
+  bool final_in_flight_ = false;
   bool shutting_down_ = false;
   bool exiting_ = false;
 };

@@ -13,10 +13,13 @@ std::string Publisher::Key(std::string_view suffix) const {
   return StrCat(prefix_, suffix);
 }
 
-void Publisher::Track(const redis::RedisReply& reply) {
-  if (reply.ok() && !reply.is_error()) return;
+bool Publisher::Track(const redis::RedisReply& reply) {
+  // EXEC answers nil when the transaction was discarded.
+  if (reply.ok() && !reply.is_error() && !reply.is_nil()) return true;
   ++failures_;
-  last_error_ = std::string(reply.AsStatus().message());
+  last_error_ = reply.is_nil() ? "transaction discarded"
+                               : std::string(reply.AsStatus().message());
+  return false;
 }
 
 void Publisher::PublishSnapshot(const run::RunStats& stats,
@@ -31,7 +34,7 @@ void Publisher::PublishSnapshot(const run::RunStats& stats,
     entries.push_back(run::DumpJson(run::LogEntryJson(entry, stats.run_id())));
   });
   // MULTI/EXEC so a reader never sees the log between its DEL and its RPUSH.
-  auto track = [this](const redis::RedisReply& r) { Track(r); };
+  auto track = [this](const redis::RedisReply& r) { (void)Track(r); };
   primary_.Command({"MULTI"}, track);
   primary_.Command({"SET", stats_key, json}, track);
   primary_.Command({"DEL", log_key}, track);
@@ -42,8 +45,8 @@ void Publisher::PublishSnapshot(const run::RunStats& stats,
   }
   primary_.Command({"EXEC"}, [this, done = std::move(done)](
                                  const redis::RedisReply& r) mutable {
-    Track(r);
-    if (done) done();
+    const bool ok = Track(r);
+    if (done) done(ok);
   });
 }
 
@@ -55,14 +58,14 @@ void Publisher::PublishSummary(const run::RunStats& stats,
       run::DumpJson(run::RunJson(stats, summary_context));
   const std::string runs_key = Key("runs");
   const std::string keep = StrCat(kRunsKept - 1);
-  auto track = [this](const redis::RedisReply& r) { Track(r); };
+  auto track = [this](const redis::RedisReply& r) { (void)Track(r); };
   primary_.Command({"MULTI"}, track);
   primary_.Command({"LPUSH", runs_key, summary}, track);
   primary_.Command({"LTRIM", runs_key, "0", keep}, track);
   primary_.Command({"EXEC"}, [this, done = std::move(done)](
                                  const redis::RedisReply& r) mutable {
-    Track(r);
-    if (done) done();
+    const bool ok = Track(r);
+    if (done) done(ok);
   });
 }
 
@@ -70,7 +73,7 @@ void Publisher::PublishEvent(const nlohmann::json& event) {
   const std::string channel = Key("events");
   const std::string payload = run::DumpJson(event);
   primary_.Command({"PUBLISH", channel, payload},
-                   [this](const redis::RedisReply& r) { Track(r); });
+                   [this](const redis::RedisReply& r) { (void)Track(r); });
 }
 
 void Publisher::PublishHeartbeat(const nlohmann::json& heartbeat,
@@ -79,15 +82,15 @@ void Publisher::PublishHeartbeat(const nlohmann::json& heartbeat,
   const std::string payload = run::DumpJson(heartbeat);
   const std::string ttl = StrCat(ttl_ms);
   primary_.Command({"SET", key, payload, "PX", ttl},
-                   [this](const redis::RedisReply& r) { Track(r); });
+                   [this](const redis::RedisReply& r) { (void)Track(r); });
 }
 
 void Publisher::RemoveHeartbeat(Done done) {
   const std::string key = Key("daemon");
   primary_.Command({"DEL", key}, [this, done = std::move(done)](
                                      const redis::RedisReply& r) mutable {
-    Track(r);
-    if (done) done();
+    const bool ok = Track(r);
+    if (done) done(ok);
   });
 }
 
@@ -98,8 +101,8 @@ void Publisher::ResetHistory(Done done) {
   primary_.Command(
       {"DEL", stats, runs, log},
       [this, done = std::move(done)](const redis::RedisReply& r) mutable {
-        Track(r);
-        if (done) done();
+        const bool ok = Track(r);
+        if (done) done(ok);
       });
 }
 

@@ -26,7 +26,8 @@ class Publisher {
 
   Publisher(redis::RedisClient& primary, std::string prefix);
 
-  using Done = absl::AnyInvocable<void()>;
+  // Called once Redis answered; `ok` is false when the write did not happen.
+  using Done = absl::AnyInvocable<void(bool ok)>;
   void PublishSnapshot(const run::RunStats& stats,
                        const run::SnapshotContext& context,
                        Done done = nullptr);
@@ -42,7 +43,8 @@ class Publisher {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  void Track(const redis::RedisReply& reply);
+  // Counts a failure; returns whether the reply is a success.
+  bool Track(const redis::RedisReply& reply);
   std::string Key(std::string_view suffix) const;
 
   redis::RedisClient& primary_;

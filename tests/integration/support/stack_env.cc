@@ -1,9 +1,15 @@
 #include "tests/integration/support/stack_env.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
 #include "absl/strings/ascii.h"
+#include "tests/integration/support/child_process.h"
 
 namespace dbcache::testing {
 namespace {
@@ -42,6 +48,50 @@ std::vector<std::string> StackEnv::ProgramEnv() const {
           "MYSQL_USER=" + mysql_user,
           "MYSQL_PASSWORD=" + mysql_password,
           "MYSQL_DATABASE=reviews"};
+}
+
+std::vector<std::string> StackEnv::ScriptEnv() const {
+  return {"DBCACHE_STACK_DIR=" + stack_dir,
+          "DBCACHE_REDIS_PORT=" + std::to_string(redis_port),
+          "DBCACHE_REPLICA_PORT=" + std::to_string(replica_port),
+          "DBCACHE_MYSQL_PORT=" + std::to_string(mysql_port)};
+}
+
+int StackEnv::ServerPid(const std::string& server) const {
+  const std::string file = server == "mariadb"
+                               ? stack_dir + "/mariadb/mariadbd.pid"
+                               : stack_dir + "/" + server + "/redis.pid";
+  std::ifstream in(file);
+  int pid = -1;
+  in >> pid;
+  return in ? pid : -1;
+}
+
+bool StackEnv::Restart() const {
+  RunResult result =
+      RunProgram({source_dir + "/scripts/local-stack.sh", "start"}, ScriptEnv(),
+                 absl::Seconds(120));
+  if (result.exit_code != 0) {
+    fprintf(stderr, "local-stack.sh start failed:\n%s\n",
+            result.output.c_str());
+  }
+  return result.exit_code == 0;
+}
+
+int FreeTcpPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
 }
 
 }  // namespace dbcache::testing

@@ -24,7 +24,18 @@ struct StackEnv {
   static const StackEnv& Get();
   // NAME=VALUE lines pointing dbcache's programs at the stack.
   std::vector<std::string> ProgramEnv() const;
+  // NAME=VALUE lines that make scripts/local-stack.sh act on this stack.
+  std::vector<std::string> ScriptEnv() const;
+  // The PID a server of the stack runs as ("redis-primary", "redis-replica",
+  // "mariadb"), from its pid file; -1 if unknown.
+  int ServerPid(const std::string& server) const;
+  // `local-stack.sh start`: restarts whatever is not running, waits until
+  // ready.
+  bool Restart() const;
 };
+
+// A loopback TCP port that was free a moment ago.
+int FreeTcpPort();
 
 }  // namespace dbcache::testing
 

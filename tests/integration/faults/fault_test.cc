@@ -1,0 +1,341 @@
+// Faults against real servers: each server of the fixture's stack is killed or
+// slowed in turn; dbcached must survive, say what happened, and run again
+// after. The stack is shared, so every test restores it (local-stack.sh start)
+// before it ends.
+#include <signal.h>
+
+#include <regex>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "tests/integration/daemon/daemon_fixture.h"
+
+namespace dbcache::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class FaultTest : public DaemonTest {
+ protected:
+  void TearDown() override {
+    // Whatever a test broke is running again before the next one starts.
+    EXPECT_TRUE(stack_.Restart());
+    ReconnectClients();
+    DaemonTest::TearDown();
+  }
+
+  void ReconnectClients() {
+    auto connect = [](int port) -> std::optional<redis::SyncClient> {
+      absl::StatusOr<redis::SyncClient> c = redis::SyncClient::Connect(
+          {"127.0.0.1", port, "", "", absl::Seconds(5)});
+      if (!c.ok()) return std::nullopt;
+      return *std::move(c);
+    };
+    primary_ = connect(stack_.redis_port);
+    reader_ = connect(stack_.replica_port);
+    events_ = connect(stack_.redis_port);
+    ASSERT_TRUE(primary_ && reader_ && events_);
+    ASSERT_TRUE(events_->Command({"SUBSCRIBE", Key("events")}).ok());
+  }
+
+  void Kill(const std::string& server) {
+    const int pid = stack_.ServerPid(server);
+    ASSERT_GT(pid, 0) << server;
+    ASSERT_EQ(kill(pid, SIGKILL), 0) << server;
+    ASSERT_TRUE(WaitFor([&] { return kill(pid, 0) != 0; }, absl::Seconds(5)))
+        << server << " did not die";
+  }
+
+  // Polls <prefix>stats on the primary until the run has done `n` queries.
+  void WaitForProgress(int n) {
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          nlohmann::json s = GetJson(*primary_, Key("stats"));
+          return s.is_object() && s["done"].get<int>() >= n;
+        },
+        absl::Seconds(20)));
+  }
+
+  // Waits for the run to end, reading <prefix>stats (events may be lost while a
+  // server is down; the snapshot is rewritten once it is back).
+  nlohmann::json WaitForRunEnd(absl::Duration timeout) {
+    nlohmann::json stats;
+    WaitFor(
+        [&] {
+          stats = GetJson(*primary_, Key("stats"));
+          return stats.is_object() && stats["state"] != "running";
+        },
+        timeout);
+    return stats;
+  }
+
+  // The summary of run `id` (events of earlier runs may still be on their way).
+  nlohmann::json WaitForRun(const std::string& id) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline) {
+      nlohmann::json event =
+          WaitForEvent("run_finished", deadline - absl::Now());
+      if (event.is_object() && event["run_id"] == id) return event["summary"];
+    }
+    ADD_FAILURE() << "run " << id << " did not finish";
+    return nlohmann::json::object();
+  }
+
+  static void ExpectConsistent(const nlohmann::json& s) {
+    EXPECT_EQ(s["hits"].get<int64_t>() + s["misses"].get<int64_t>() +
+                  s["errors"].get<int64_t>(),
+              s["issued"].get<int64_t>())
+        << s.dump();
+    EXPECT_EQ(s["in_flight"], 0);
+  }
+
+  static int CountLines(const std::string& text, const std::string& pattern) {
+    int count = 0;
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      if (std::regex_search(std::string(line), std::regex(pattern))) ++count;
+    }
+    return count;
+  }
+};
+
+TEST_F(FaultTest, PrimaryKilledMidRunRestartedTwoSecondsLater) {
+  StartDaemon();
+  ASSERT_EQ(Publish("run queries=3000000 concurrency=8"), 1);
+  WaitForProgress(2000);
+  Kill("redis-primary");
+  // The scenario itself: the primary stays away for two seconds.
+  absl::SleepFor(absl::Seconds(2));
+  ASSERT_TRUE(stack_.Restart());
+  ReconnectClients();
+  // The daemon resubscribes: the control channel has its listener again.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        absl::StatusOr<redis::ReplyPtr> r =
+            primary_->Command({"PUBSUB", "NUMSUB", Key("control")});
+        return r.ok() && (*r)->element[1]->integer >= 1;
+      },
+      absl::Seconds(15)))
+      << daemon_->Output();
+  // The run ends (finished, or failed with its reason), and its final snapshot
+  // is written to the restarted primary.
+  nlohmann::json end = WaitForRunEnd(absl::Seconds(60));
+  ASSERT_TRUE(end.is_object()) << daemon_->Output();
+  EXPECT_THAT(end["state"].get<std::string>(),
+              ::testing::AnyOf("finished", "failed"));
+  if (end["state"] == "failed") {
+    EXPECT_NE(end["reason"], "");
+  }
+  ExpectConsistent(end);
+  // Logged once per connection, not once per attempt.
+  const std::string log = daemon_->Output();
+  EXPECT_EQ(CountLines(log, R"(redis primary .*reconnecting)"), 1) << log;
+  EXPECT_EQ(CountLines(log, R"(redis subscriber .*reconnecting)"), 1) << log;
+  EXPECT_EQ(CountLines(log, R"(redis subscriber .*connected again)"), 1) << log;
+  // A run published after the restart works.
+  ASSERT_EQ(Publish("run queries=500 id=after-restart"), 1);
+  nlohmann::json next = WaitForRun("after-restart");
+  EXPECT_EQ(next["state"], "finished");
+  EXPECT_EQ(next["done"], 500);
+  EXPECT_EQ(next["errors"], 0);
+}
+
+TEST_F(FaultTest, ReaderDownFallsBackToThePrimary) {
+  StartDaemon();
+  ASSERT_EQ(Publish("run queries=2000 ttl_ms=60000"), 1);  // warm the cache
+  WaitForEvent("run_finished");
+  Kill("redis-replica");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json h = GetJson(*primary_, Key("daemon"));
+        return h.is_object() && h["connections"]["reader"] != "connected";
+      },
+      absl::Seconds(10)));
+  ASSERT_EQ(Publish("run queries=2000 ttl_ms=60000"), 1);
+  nlohmann::json s = WaitForEvent("run_finished")["summary"];
+  EXPECT_EQ(s["state"], "finished");
+  EXPECT_EQ(s["errors"], 0);
+  EXPECT_GT(s["hits"].get<int>(), 1500);  // served by the primary
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json h = GetJson(*primary_, Key("daemon"));
+        return h.is_object() && h["reader_fallbacks"].get<int>() >= 2000;
+      },
+      absl::Seconds(5)));
+}
+
+TEST_F(FaultTest, ReaderDownWithoutFallbackCountsErrors) {
+  StartDaemon({"--reader_fallback=none"});
+  Kill("redis-replica");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json h = GetJson(*primary_, Key("daemon"));
+        return h.is_object() && h["connections"]["reader"] != "connected";
+      },
+      absl::Seconds(10)));
+  ASSERT_EQ(Publish("run queries=1000"), 1);
+  nlohmann::json s = WaitForEvent("run_finished")["summary"];
+  EXPECT_EQ(s["state"], "failed");
+  EXPECT_THAT(s["reason"].get<std::string>(), HasSubstr("redis reader"));
+  EXPECT_GT(s["errors_by_kind"]["cache_read"].get<int>(), 0);
+  ExpectConsistent(s);
+  ASSERT_TRUE(stack_.Restart());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json h = GetJson(*primary_, Key("daemon"));
+        return h.is_object() && h["connections"]["reader"] == "connected";
+      },
+      absl::Seconds(15)));
+  ASSERT_EQ(Publish("run queries=200"), 1);
+  EXPECT_EQ(WaitForEvent("run_finished")["summary"]["errors"], 0);
+}
+
+TEST_F(FaultTest, MariaDbKilledMidRunThenTheNextRunSucceeds) {
+  StartDaemon();
+  ASSERT_EQ(Publish("run queries=5000000 concurrency=4 cache=off"), 1);
+  WaitForProgress(500);
+  Kill("mariadb");
+  nlohmann::json end = WaitForRunEnd(absl::Seconds(30));
+  ASSERT_TRUE(end.is_object());
+  EXPECT_EQ(end["state"], "failed");
+  EXPECT_THAT(end["reason"].get<std::string>(), HasSubstr("MySQL"));
+  EXPECT_GT(end["errors_by_kind"]["db"].get<int>(), 0);
+  ExpectConsistent(end);
+  ASSERT_TRUE(stack_.Restart());
+  ASSERT_EQ(Publish("run queries=300 concurrency=4 cache=off id=after-restart"),
+            1);
+  nlohmann::json next = WaitForRun("after-restart");
+  EXPECT_EQ(next["state"], "finished") << next.dump();
+  EXPECT_EQ(next["errors"], 0);
+  EXPECT_EQ(next["misses"], 300);
+}
+
+TEST_F(FaultTest, SlowQueriesTimeOutWhileOthersAndTheHeartbeatMoveOn) {
+  // n = 1 sleeps 5 s; every other n answers at once.
+  StartDaemon({"--sql=SELECT IF({} = 1, SLEEP(5), 0) AS slow",
+               "--query_timeout_ms=400", "--mysql_pool_max=4"});
+  ASSERT_EQ(
+      Publish("run queries=400 concurrency=4 limit_max=4 cache=off seed=1"), 1);
+  nlohmann::json started = WaitForEvent("run_started");
+  const std::string first_beat =
+      GetJson(*primary_, Key("daemon")).value("updated_at", "");
+  // The heartbeat keeps moving while queries are stuck: the loop never blocks.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json h = GetJson(*primary_, Key("daemon"));
+        return h.is_object() && h["updated_at"] != first_beat;
+      },
+      absl::Seconds(3)));
+  nlohmann::json s = WaitForEvent("run_finished", absl::Seconds(60))["summary"];
+  EXPECT_GT(s["errors_by_kind"]["db"].get<int>(), 0);
+  EXPECT_GT(s["misses"].get<int>(), 0);  // the fast ones got through
+  EXPECT_THAT(s["last_error"].get<std::string>(), HasSubstr("timed out"));
+  ExpectConsistent(s);
+}
+
+// A Redis of the test's own with a password and an ACL user.
+class AuthTest : public DaemonTest {
+ protected:
+  void StartSecuredRedis() {
+    port_ = FreeTcpPort();
+    redis_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+        "/usr/bin/redis-server", "--port", std::to_string(port_), "--bind",
+        "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass",
+        "right-password"});
+    std::optional<redis::SyncClient> admin;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          absl::StatusOr<redis::SyncClient> c = redis::SyncClient::Connect(
+              {"127.0.0.1", port_, "", "right-password", absl::Seconds(1)});
+          if (c.ok()) admin.emplace(*std::move(c));
+          return admin.has_value();
+        },
+        absl::Seconds(10)))
+        << redis_->Output();
+    absl::StatusOr<redis::ReplyPtr> acl = admin->Command(
+        {"ACL", "SETUSER", "app", "on", ">app-password", "~*", "&*", "+@all"});
+    ASSERT_TRUE(acl.ok() && (*acl)->type == REDIS_REPLY_STATUS);
+  }
+
+  std::vector<std::string> Args(const std::string& user,
+                                const std::string& password) {
+    return {"--redis_port=" + std::to_string(port_),
+            "--redis_reader_port=" + std::to_string(port_),
+            "--redis_username=" + user, "--redis_password=" + password,
+            "--prefix=" + prefix_};
+  }
+
+  // Runs a dbcached against the secured Redis and returns it once subscribed.
+  std::unique_ptr<ChildProcess> StartAgainst(
+      const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {stack_.bin_dir + "/dbcached"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<ChildProcess>(argv, stack_.ProgramEnv());
+  }
+
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> redis_;
+};
+
+TEST_F(AuthTest, PasswordAndAclUserWorkAndAWrongPasswordIsOneClearError) {
+  StartSecuredRedis();
+  for (const auto& [user, password] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"", "right-password"}, {"app", "app-password"}}) {
+    std::unique_ptr<ChildProcess> daemon = StartAgainst(Args(user, password));
+    absl::StatusOr<redis::SyncClient> admin = redis::SyncClient::Connect(
+        {"127.0.0.1", port_, "", "right-password", absl::Seconds(2)});
+    ASSERT_TRUE(admin.ok());
+    ASSERT_TRUE(admin->Command({"SUBSCRIBE", Key("events")}).ok());
+    absl::StatusOr<redis::SyncClient> publisher = redis::SyncClient::Connect(
+        {"127.0.0.1", port_, "", "right-password", absl::Seconds(2)});
+    ASSERT_TRUE(publisher.ok());
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          absl::StatusOr<redis::ReplyPtr> r =
+              publisher->Command({"PUBLISH", Key("control"), "ping"});
+          return r.ok() && (*r)->integer == 1;
+        },
+        absl::Seconds(10)))
+        << daemon->Output() << redis_->Output();
+    ASSERT_TRUE(
+        publisher->Command({"PUBLISH", Key("control"), "run queries=200"})
+            .ok());
+    bool finished = false;
+    while (!finished) {
+      absl::StatusOr<std::string> m = admin->ReadMessage(absl::Seconds(20));
+      ASSERT_TRUE(m.ok()) << daemon->Output();
+      nlohmann::json e = nlohmann::json::parse(*m, nullptr, false);
+      if (e.value("event", "") == "run_finished") {
+        EXPECT_EQ(e["summary"]["done"], 200);
+        EXPECT_EQ(e["summary"]["errors"], 0);
+        finished = true;
+      }
+    }
+    daemon->Signal(SIGTERM);
+    EXPECT_EQ(daemon->WaitForExit(absl::Seconds(5)), 0);
+  }
+  // A wrong password: one clear error line per connection, not a reconnect
+  // storm, and the daemon keeps running.
+  std::unique_ptr<ChildProcess> wrong =
+      StartAgainst(Args("", "wrong-password-123"));
+  ASSERT_TRUE(WaitFor(
+      [&] { return wrong->Output().find("AUTH failed") != std::string::npos; },
+      absl::Seconds(5)));
+  // Long enough for several reconnect attempts, were there any to make.
+  absl::SleepFor(absl::Seconds(2));
+  const std::string log = wrong->Output();
+  EXPECT_TRUE(wrong->running());
+  int auth_lines = 0;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (absl::StrContains(line, "AUTH failed")) ++auth_lines;
+  }
+  EXPECT_EQ(auth_lines, 3) << log;  // primary, reader, subscriber: once each
+  EXPECT_THAT(log, HasSubstr("REDIS_PASSWORD"));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("wrong-password-123")));
+  wrong->Signal(SIGTERM);
+  EXPECT_EQ(wrong->WaitForExit(absl::Seconds(5)), 0) << log;
+}
+
+}  // namespace
+}  // namespace dbcache::testing
