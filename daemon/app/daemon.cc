@@ -14,7 +14,6 @@
 namespace dbcache::app {
 namespace {
 
-constexpr absl::Duration kSnapshotInterval = absl::Milliseconds(100);
 constexpr absl::Duration kHeartbeatInterval = absl::Seconds(1);
 constexpr int64_t kHeartbeatTtlMs = 3000;
 // SIGTERM: the run in flight gets this long to drain, then it is abandoned...
@@ -257,8 +256,8 @@ void Daemon::HandleRun(const run::ControlCommand& command) {
     return;
   }
   ++runs_started_;
-  // The subscriber is on the primary, so a command arriving means the primary is
-  // up and any record still pending was retried on reconnect; the new run's
+  // The subscriber is on the primary, so a command arriving means the primary
+  // is up and any record still pending was retried on reconnect; the new run's
   // snapshots take over the keys from here.
   final_pending_ = false;
   const run::RunStats& s = engine_.stats();
@@ -272,7 +271,9 @@ void Daemon::HandleRun(const run::ControlCommand& command) {
   publisher_.PublishEvent(event);
   published_done_ = UINT64_MAX;
   PublishSnapshot();
-  snapshot_timer_->Enable(kSnapshotInterval);
+  if (settings_.snapshot_interval > absl::ZeroDuration()) {
+    snapshot_timer_->Enable(settings_.snapshot_interval);
+  }
   UpdateStatus();
 }
 
@@ -332,7 +333,9 @@ void Daemon::OnSnapshotTick() {
                              {"errors", s.errors()}});
     UpdateStatus();
   }
-  snapshot_timer_->Enable(kSnapshotInterval);
+  if (settings_.snapshot_interval > absl::ZeroDuration()) {
+    snapshot_timer_->Enable(settings_.snapshot_interval);
+  }
 }
 
 void Daemon::OnRunFinished(const run::RunStats& stats) {

@@ -34,6 +34,7 @@ DBCACHE_SETTING_FLAG(prefix);
 DBCACHE_SETTING_FLAG(cache_reads);
 DBCACHE_SETTING_FLAG(reader_fallback);
 DBCACHE_SETTING_FLAG(mysql_pool_max);
+DBCACHE_SETTING_FLAG(snapshot_interval_ms);
 DBCACHE_SETTING_FLAG(connect_timeout_ms);
 DBCACHE_SETTING_FLAG(command_timeout_ms);
 DBCACHE_SETTING_FLAG(query_timeout_ms);
@@ -66,6 +67,7 @@ FlagValues CommandLineFlagValues() {
   add("cache_reads", FLAGS_cache_reads);
   add("reader_fallback", FLAGS_reader_fallback);
   add("mysql_pool_max", FLAGS_mysql_pool_max);
+  add("snapshot_interval_ms", FLAGS_snapshot_interval_ms);
   add("connect_timeout_ms", FLAGS_connect_timeout_ms);
   add("command_timeout_ms", FLAGS_command_timeout_ms);
   add("query_timeout_ms", FLAGS_query_timeout_ms);

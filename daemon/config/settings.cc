@@ -239,6 +239,12 @@ const std::vector<SettingSpec>& SettingSpecs() {
        kGroupRun,
        "while the reader is down, cache reads go to: primary, or none "
        "(errors)"},
+      {"snapshot_interval_ms",
+       {"DBCACHE_SNAPSHOT_INTERVAL_MS"},
+       "100",
+       false,
+       kGroupRun,
+       "ms between stats snapshots during a run; 0: only at start and end"},
       {"mysql_pool_max",
        {"DBCACHE_MYSQL_POOL_MAX"},
        "16",
@@ -365,6 +371,9 @@ absl::StatusOr<Settings> Resolve(const FlagValues& flags,
                  Int(r, "mysql_pool_max", 1, 1024, "a pool size"));
   int ms = 0;
   DBCACHE_ASSIGN(ms,
+                 Int(r, "snapshot_interval_ms", 0, 60000, "an interval in ms"));
+  s.snapshot_interval = absl::Milliseconds(ms);
+  DBCACHE_ASSIGN(ms,
                  Int(r, "connect_timeout_ms", 1, 600000, "a timeout in ms"));
   s.connect_timeout = absl::Milliseconds(ms);
   DBCACHE_ASSIGN(ms,
@@ -411,6 +420,8 @@ std::string Describe(const Settings& s, unsigned groups) {
       {"cache_reads",
        s.cache_reads == CacheReads::kReader ? "reader" : "primary"},
       {"mysql_pool_max", StrCat(s.mysql_pool_max)},
+      {"snapshot_interval_ms",
+       StrCat(absl::ToInt64Milliseconds(s.snapshot_interval))},
       {"connect_timeout_ms",
        StrCat(absl::ToInt64Milliseconds(s.connect_timeout))},
       {"command_timeout_ms",

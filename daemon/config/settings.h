@@ -45,6 +45,9 @@ struct Settings {
   // While the reader is down: read from the primary (true) or count errors.
   bool reader_fallback = true;
   int mysql_pool_max = 0;
+  // How often a running run's snapshot is published; zero: only at start and
+  // end (for benchmarks that measure what the bookkeeping costs).
+  absl::Duration snapshot_interval;
   absl::Duration connect_timeout;
   absl::Duration command_timeout;
   absl::Duration query_timeout;
