@@ -7,6 +7,7 @@
 #   scripts/test.sh               everything
 #   scripts/test.sh --no-sanitize skip the sanitizer build (faster, for a quick look)
 #   scripts/test.sh --no-deps     do not run scripts/install-deps.sh
+#   scripts/test.sh --soak        the full soak (5,000,000 queries; default 1,000,000)
 #   scripts/test.sh -R regex      pass a test filter to ctest
 set -euo pipefail
 
@@ -20,8 +21,9 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-sanitize) sanitize=0 ;;
     --no-deps) deps=0 ;;
+    --soak) export DBCACHE_SOAK_QUERIES=5000000 ;;
     -R|-E|-L) ctest_args+=("$1" "$2"); shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
