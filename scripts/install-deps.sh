@@ -14,8 +14,8 @@ readonly kPackages=(
   libgtest-dev libgmock-dev nlohmann-json3-dev libsystemd-dev libxxhash-dev
   libbenchmark-dev
   redis-server redis-tools mariadb-server mariadb-client
-  procps iproute2 curl
-  chromium
+  procps iproute2 curl systemd docker-compose
+  chromium libjs-chart.js wrk
 )
 
 readonly kAl2023='sudo dnf install -y gcc-c++ cmake pkgconf-pkg-config git clang-tools-extra \

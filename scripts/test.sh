@@ -23,7 +23,7 @@ while [[ $# -gt 0 ]]; do
     --no-deps) deps=0 ;;
     --soak) export DBCACHE_SOAK_QUERIES=5000000 ;;
     -R|-E|-L) ctest_args+=("$1" "$2"); shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "test.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
