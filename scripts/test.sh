@@ -7,6 +7,7 @@
 #   scripts/test.sh               everything
 #   scripts/test.sh --no-sanitize skip the sanitizer build (faster, for a quick look)
 #   scripts/test.sh --no-deps     do not run scripts/install-deps.sh
+#   scripts/test.sh --no-fuzz     skip fuzzing each fuzzer for 60 s (scripts/fuzz.sh)
 #   scripts/test.sh --soak        the full soak (5,000,000 queries; default 1,000,000)
 #   scripts/test.sh -R regex      pass a test filter to ctest
 set -euo pipefail
@@ -16,11 +17,13 @@ cd "$repo"
 
 sanitize=1
 deps=1
+fuzz=1
 ctest_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-sanitize) sanitize=0 ;;
     --no-deps) deps=0 ;;
+    --no-fuzz) fuzz=0 ;;
     --soak) export DBCACHE_SOAK_QUERIES=5000000 ;;
     -R|-E|-L) ctest_args+=("$1" "$2"); shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -50,6 +53,9 @@ if [[ $deps == 1 ]]; then
   scripts/install-deps.sh
 fi
 
+step "format"
+scripts/check-format.sh
+
 run_suite() {
   local dir=$1; shift
   step "configure and build $dir"
@@ -66,5 +72,9 @@ if [[ $sanitize == 1 ]]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export LSAN_OPTIONS=suppressions="$repo/tests/lsan.supp"
   run_suite build-asan -DDBCACHE_SANITIZE=ON
+fi
+if [[ $fuzz == 1 ]]; then
+  step "fuzzing (clang + libFuzzer in build-fuzz)"
+  scripts/fuzz.sh --seconds 60
 fi
 step "all tests passed"

@@ -49,11 +49,10 @@ void LogLine(LogLevel level, std::string_view message) {
   if (ToJournal()) {
     line = absl::StrFormat("<%d>%s\n", kPriorities[index], message);
   } else {
-    line = absl::StrFormat(
-        "%s %c %s: %s\n",
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                         absl::UTCTimeZone()),
-        kLetters[index], ProgramName(), message);
+    line = absl::StrFormat("%s %c %s: %s\n",
+                           absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                                            absl::UTCTimeZone()),
+                           kLetters[index], ProgramName(), message);
   }
   // One write per line so that lines from concurrent processes never
   // interleave.

@@ -10,9 +10,10 @@
 
 namespace dbcache {
 
-// Debian's Abseil is built with its own absl::string_view (ABSL_OPTION_USE_STD_STRING_VIEW
-// is 0), which absl::StrCat cannot take a std::string_view for. These wrappers accept
-// everything absl::StrCat does plus std::string_view, which this C++20 code base uses.
+// Debian's Abseil is built with its own absl::string_view
+// (ABSL_OPTION_USE_STD_STRING_VIEW is 0), which absl::StrCat cannot take a
+// std::string_view for. These wrappers accept everything absl::StrCat does plus
+// std::string_view, which this C++20 code base uses.
 //
 //   std::string key = dbcache::StrCat(prefix_view, "stats");
 namespace str_cat_internal {

@@ -11,9 +11,9 @@ void DaemonTest::SetUp() {
   // failure would only mark the tests skipped.
   static bool seeded = false;
   if (!seeded) {
-    RunResult seed = RunProgram(
-        {stack_.bin_dir + "/dbcachectl", "seed", "--rows=20000"},
-        stack_.ProgramEnv(), absl::Seconds(120));
+    RunResult seed =
+        RunProgram({stack_.bin_dir + "/dbcachectl", "seed", "--rows=20000"},
+                   stack_.ProgramEnv(), absl::Seconds(120));
     ASSERT_EQ(seed.exit_code, 0) << seed.output;
     seeded = true;
   }
