@@ -1,0 +1,143 @@
+// The status page, driven like a user would: open it, click "Query DB", watch the run
+// finish, and check that what the page shows is what dbcached stored in Redis.
+//
+//   DBCACHE_WEB_URL=http://127.0.0.1:8080/ DBCACHE_REDIS_PORT=16379 \
+//   DBCACHE_PREFIX=dbcache: DBCACHE_SCREENSHOT=build/e2e/page.png node page.spec.mjs
+//
+// Needs a running dbcache-web and a dbcached listening on the same prefix (run.sh
+// starts both).
+import {
+  check, env, launchBrowser, parseCount, prepareOutput, redisCli, runTest, waitFor,
+  watchForErrors,
+} from './lib.mjs';
+
+const url = env('DBCACHE_WEB_URL');
+const prefix = env('DBCACHE_PREFIX', 'dbcache:');
+const screenshot = prepareOutput(env('DBCACHE_SCREENSHOT', 'build/e2e/page.png'));
+const QUERIES = 1000;
+
+async function readStats() {
+  const text = await redisCli('GET', `${prefix}stats`);
+  return JSON.parse(text);
+}
+
+// Counts the pixels of a canvas that are neither transparent nor white: a chart
+// that drew bars has thousands, a blank one none.
+function inkedPixels(page, canvasId) {
+  return page.evaluate((id) => {
+    const canvas = document.getElementById(id);
+    const {data} = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let inked = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      if (a > 0 && !(r > 245 && g > 245 && b > 245)) inked++;
+    }
+    return inked;
+  }, canvasId);
+}
+
+// Pixels close to a colour: the hits bar is green (#1a7f37), the misses bar red.
+function pixelsOfColor(page, canvasId, [r0, g0, b0]) {
+  return page.evaluate(({id, rgb}) => {
+    const canvas = document.getElementById(id);
+    const {data} = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 200 && Math.abs(data[i] - rgb[0]) < 12 &&
+          Math.abs(data[i + 1] - rgb[1]) < 12 && Math.abs(data[i + 2] - rgb[2]) < 12) {
+        count++;
+      }
+    }
+    return count;
+  }, {id: canvasId, rgb: [r0, g0, b0]});
+}
+
+await runTest('page: Query DB runs 1000 queries and shows what Redis holds', async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    const errors = watchForErrors(page);
+    await page.goto(url, {waitUntil: 'load'});
+
+    await page.locator('#daemon.online').waitFor({timeout: 30_000});
+    check(await page.locator('#banner').isHidden(), 'no banner while the daemon is online');
+
+    const posted = page.waitForResponse(
+        (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
+    await page.getByRole('button', {name: 'Query DB'}).click();
+    const response = await posted;
+    check(response.status() === 202, `POST /api/runs answered ${response.status()}`);
+    const runId = (await response.json()).id;
+    check(typeof runId === 'string' && runId !== '', 'the 202 answer carries the run id');
+
+    // The page shows the run finished with hits + misses = 1000.
+    const shown = await waitFor('the page to show the finished run', async () => {
+      const line = await page.locator('#run-line').textContent();
+      if (!line.includes(runId) || !line.includes('finished')) return null;
+      const hits = parseCount(await page.locator('#hits').textContent());
+      const misses = parseCount(await page.locator('#misses').textContent());
+      return hits + misses === QUERIES ? {hits, misses} : null;
+    }, 90_000);
+
+    // ... and those are the numbers in <prefix>stats.
+    const stats = await readStats();
+    check(stats.run_id === runId, `${prefix}stats is about run ${stats.run_id}, not ${runId}`);
+    check(stats.state === 'finished', `${prefix}stats state is ${stats.state}`);
+    check(stats.hits === shown.hits,
+        `page shows ${shown.hits} hits, ${prefix}stats has ${stats.hits}`);
+    check(stats.misses === shown.misses,
+        `page shows ${shown.misses} misses, ${prefix}stats has ${stats.misses}`);
+    check(stats.hits + stats.misses === QUERIES, 'hits + misses = 1000 in Redis');
+
+    // The hits-vs-misses chart holds those numbers and drew them.
+    const chartData = await page.evaluate(
+        () => Chart.getChart('hits-chart').data.datasets[0].data.slice());
+    check(chartData[0] === stats.hits && chartData[1] === stats.misses,
+        `chart data ${JSON.stringify(chartData)}`);
+    const inked = await inkedPixels(page, 'hits-chart');
+    check(inked > 1000, `the hits chart has ${inked} drawn pixels`);
+    if (stats.hits > 0) {
+      const green = await pixelsOfColor(page, 'hits-chart', [0x1a, 0x7f, 0x37]);
+      check(green > 100, `the hits bar has ${green} green pixels`);
+    }
+    const labels = await page.evaluate(() => Chart.getChart('hits-chart').data.labels);
+    check(/last \d+\.\d{2,3} ms/.test(labels[0][1]),
+        `the hits label shows the last duration with decimals: ${labels[0][1]}`);
+
+    // The histogram of cache hits has buckets.
+    const histogramBars = await page.evaluate(
+        () => Chart.getChart('hist-hit').data.labels.length);
+    check(histogramBars > 0, 'the cache-hit histogram has buckets');
+    check(await inkedPixels(page, 'hist-hit') > 200, 'the cache-hit histogram is drawn');
+
+    // The recent-queries table has rows of SQL.
+    const logRows = page.locator('#log-table tbody tr');
+    const rowCount = await logRows.count();
+    check(rowCount > 0 && rowCount <= 25, `recent queries table has ${rowCount} rows`);
+    const firstSql = await logRows.first().locator('td.sql').textContent();
+    check(firstSql.startsWith('SELECT'), `first SQL cell: ${firstSql}`);
+
+    // The latency table has its four sources, with cache hits counted.
+    check(await page.locator('#latency-table tbody tr').count() === 4, 'latency table rows');
+    const hitCount = parseCount(
+        await page.locator('#latency-table tbody tr').first().locator('td').first().textContent());
+    check(hitCount === stats.hits, `latency table counts ${hitCount} cache hits`);
+
+    // The run appears in the history.
+    await waitFor('the run in the history table', async () =>
+      (await page.locator('#runs-table tbody tr').first().locator('td').first().textContent())
+          === runId, 15_000);
+
+    await page.screenshot({path: screenshot, fullPage: true});
+
+    // A phone-width screen: nothing wider than the viewport.
+    await page.setViewportSize({width: 375, height: 800});
+    await waitFor('the layout to settle at 375 px', async () => page.evaluate(
+        () => document.documentElement.scrollWidth <= window.innerWidth), 5_000);
+    await page.screenshot({path: screenshot.replace(/(\.png)?$/, '-375.png'), fullPage: true});
+
+    check(errors.length === 0, `page errors:\n  ${errors.join('\n  ')}`);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,656 @@
+// dbcache-web's API against the fixture's real Redis primary and replica: the
+// program is started as users start it, on a free loopback port, under a Redis
+// prefix of its own. A SUBSCRIBE in the test stands in for the daemon where
+// only the control channel matters; the browser test (tests/e2e) covers the
+// page with the real daemon.
+//
+// GET /api/stats with nothing stored answers 200 {"state":"none"} (not 404):
+// "no run yet" is a normal state of the system, and the page renders it.
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "daemon/redis/sync_client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/integration/support/child_process.h"
+#include "tests/integration/support/stack_env.h"
+
+namespace dbcache::testing {
+namespace {
+
+using Json = nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr absl::Duration kDeadline = absl::Seconds(15);
+
+// A loopback port nobody listens on right now, chosen by the kernel.
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+redis::SyncClient Connect(int port) {
+  absl::StatusOr<redis::SyncClient> client =
+      redis::SyncClient::Connect({"127.0.0.1", port, "", "", absl::Seconds(5)});
+  EXPECT_TRUE(client.ok()) << client.status();
+  return *std::move(client);
+}
+
+// A dbcache-web process and an HTTP client for it.
+class WebProcess {
+ public:
+  // Starts dbcache-web with `args` after the stack's Redis settings and waits
+  // until /healthz answers with the reader reachable (200, or 503 when only
+  // the daemon is missing).
+  WebProcess(const std::string& prefix, std::vector<std::string> args = {},
+             std::vector<std::string> env = {}, bool wait_ready = true) {
+    const StackEnv& stack = StackEnv::Get();
+    // The kernel may hand the same free port to someone else before we bind
+    // it; try a few.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      port_ = FreePort();
+      std::vector<std::string> argv = {
+          stack.bin_dir + "/dbcache-web",
+          "--listen=127.0.0.1:" + std::to_string(port_),
+          "--redis_host=127.0.0.1",
+          "--redis_port=" + std::to_string(stack.redis_port),
+          "--redis_reader_host=127.0.0.1",
+          "--redis_reader_port=" + std::to_string(stack.replica_port),
+          "--prefix=" + prefix};
+      argv.insert(argv.end(), args.begin(), args.end());
+      env.push_back("DBCACHE_WEB_TOKEN=");
+      process_ = std::make_unique<ChildProcess>(argv, env);
+      client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+      client_->set_connection_timeout(2);
+      client_->set_read_timeout(5);
+      if (!wait_ready) return;
+      const bool ready = WaitFor(
+          [this] {
+            if (!process_->running()) return true;
+            httplib::Result result = client_->Get("/healthz");
+            if (!result) return false;
+            Json body = Json::parse(result->body, nullptr, false);
+            return body.is_object() && body.value("reader", "") == "ok";
+          },
+          kDeadline);
+      if (ready && process_->running()) return;
+      if (process_->running()) break;  // Up but never ready: a real failure.
+    }
+    ADD_FAILURE() << "dbcache-web did not become ready:\n" << Output();
+  }
+
+  ~WebProcess() {
+    if (process_->running()) {
+      process_->Signal(SIGTERM);
+      EXPECT_EQ(process_->WaitForExit(absl::Seconds(10)), 0) << Output();
+    }
+  }
+
+  httplib::Client& client() { return *client_; }
+  ChildProcess& process() { return *process_; }
+  std::string Output() const { return process_->Output(); }
+  int port() const { return port_; }
+
+ private:
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+class WebApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static int counter = 0;
+    prefix_ = absl::StrCat("webtest:", getpid(), ":", ++counter, ":");
+    primary_.emplace(Connect(stack_.redis_port));
+  }
+
+  void TearDown() override {
+    // Leave nothing of ours behind in the shared Redis.
+    absl::StatusOr<redis::ReplyPtr> keys =
+        primary_->Command({"KEYS", Key("*")});
+    if (keys.ok() && (*keys)->type == REDIS_REPLY_ARRAY) {
+      for (size_t i = 0; i < (*keys)->elements; ++i) {
+        primary_->Command({"DEL", (*keys)->element[i]->str}).IgnoreError();
+      }
+    }
+    if (HasFailure() && web_ != nullptr) {
+      std::cerr << "dbcache-web output:\n" << web_->Output() << "\n";
+    }
+  }
+
+  std::string Key(const std::string& suffix) const { return prefix_ + suffix; }
+
+  WebProcess& StartWeb(std::vector<std::string> args = {},
+                       std::vector<std::string> env = {}) {
+    web_ =
+        std::make_unique<WebProcess>(prefix_, std::move(args), std::move(env));
+    return *web_;
+  }
+
+  void Set(const std::string& key, const std::string& value) {
+    ASSERT_TRUE(primary_->Command({"SET", key, value}).ok());
+  }
+
+  // A stand-in for the daemon: subscribed to <prefix>control.
+  redis::SyncClient Subscribe() {
+    redis::SyncClient subscriber = Connect(stack_.redis_port);
+    EXPECT_TRUE(subscriber.Command({"SUBSCRIBE", Key("control")}).ok());
+    return subscriber;
+  }
+
+  // GET until `path` answers 200 with a body for which `done` holds.
+  Json PollJson(const std::string& path,
+                const std::function<bool(const Json&)>& done) {
+    Json last;
+    const bool ok = WaitFor(
+        [&] {
+          httplib::Result result = web_->client().Get(path);
+          if (!result || result->status != 200) return false;
+          last = Json::parse(result->body, nullptr, false);
+          return done(last);
+        },
+        kDeadline);
+    EXPECT_TRUE(ok) << path
+                    << " never satisfied the condition; last: " << last.dump();
+    return last;
+  }
+
+  httplib::Result PostJson(const std::string& path, const std::string& body,
+                           httplib::Headers headers = {}) {
+    return web_->client().Post(path, headers, body, "application/json");
+  }
+
+  static Json Body(const httplib::Result& result) {
+    return Json::parse(result->body, nullptr, false);
+  }
+
+  static std::string SampleStats(const std::string& run_id,
+                                 const std::string& state,
+                                 const std::string& updated_at = "") {
+    Json stats = {{"run_id", run_id},
+                  {"state", state},
+                  {"queries", 1000},
+                  {"done", 500},
+                  {"hits", 400},
+                  {"misses", 100},
+                  {"errors", 0},
+                  {"in_flight", 1},
+                  {"hit_ratio", 0.8},
+                  {"latency_us",
+                   {{"cache_hit",
+                     {{"count", 400},
+                      {"mean", 70.1},
+                      {"p50", 69.0},
+                      {"p90", 80.0},
+                      {"p99", 120.0},
+                      {"p999", 150.0},
+                      {"max", 151.0}}},
+                    {"db",
+                     {{"count", 100},
+                      {"mean", 862.5},
+                      {"p50", 800.0},
+                      {"p90", 1200.0},
+                      {"p99", 2000.0},
+                      {"p999", 2100.0},
+                      {"max", 2101.5}}}}}};
+    if (!updated_at.empty()) stats["updated_at"] = updated_at;
+    return stats.dump();
+  }
+
+  const StackEnv& stack_ = StackEnv::Get();
+  std::string prefix_;
+  std::optional<redis::SyncClient> primary_;
+  std::unique_ptr<WebProcess> web_;
+};
+
+TEST_F(WebApiTest, NothingStoredYet) {
+  WebProcess& web = StartWeb();
+  httplib::Result stats = web.client().Get("/api/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->status, 200);
+  EXPECT_EQ(Body(stats), (Json{{"state", "none"}}));
+  EXPECT_EQ(stats->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(stats->get_header_value("Cache-Control"), "no-store");
+
+  httplib::Result runs = web.client().Get("/api/runs");
+  ASSERT_TRUE(runs);
+  EXPECT_EQ(Body(runs), (Json{{"runs", Json::array()}}));
+  httplib::Result log = web.client().Get("/api/log");
+  ASSERT_TRUE(log);
+  EXPECT_EQ(Body(log), (Json{{"entries", Json::array()}}));
+  httplib::Result status = web.client().Get("/api/status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(Body(status)["daemon_online"], false);
+}
+
+TEST_F(WebApiTest, StatsWrittenOnThePrimaryAreReadFromTheReader) {
+  StartWeb();
+  const std::string stats = SampleStats("r42", "running");
+  Set(Key("stats"), stats);
+  Json shown = PollJson("/api/stats", [](const Json& body) {
+    return body.value("run_id", "") == "r42";
+  });
+  EXPECT_EQ(shown, Json::parse(stats));
+}
+
+TEST_F(WebApiTest, RunsAndLogNewestFirst) {
+  StartWeb();
+  for (int seq = 1; seq <= 3; ++seq) {
+    ASSERT_TRUE(primary_
+                    ->Command({"LPUSH", Key("log"),
+                               Json{{"seq", seq},
+                                    {"sql", "SELECT 1"},
+                                    {"source", "hit"},
+                                    {"latency_us", 70.4}}
+                                   .dump()})
+                    .ok());
+    ASSERT_TRUE(primary_
+                    ->Command({"LPUSH", Key("runs"),
+                               Json{{"run_id", absl::StrCat("r", seq)}}.dump()})
+                    .ok());
+  }
+  Json log = PollJson(
+      "/api/log", [](const Json& body) { return body["entries"].size() == 3; });
+  EXPECT_EQ(log["entries"][0]["seq"], 3);
+  EXPECT_EQ(log["entries"][2]["seq"], 1);
+  Json runs = PollJson(
+      "/api/runs", [](const Json& body) { return body["runs"].size() == 3; });
+  EXPECT_EQ(runs["runs"][0]["run_id"], "r3");
+}
+
+TEST_F(WebApiTest, MetricsInPrometheusTextFormat) {
+  WebProcess& web = StartWeb();
+  Set(Key("stats"), SampleStats("r7", "finished"));
+  PollJson("/api/stats",
+           [](const Json& body) { return body.value("run_id", "") == "r7"; });
+  httplib::Result metrics = web.client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->get_header_value("Content-Type"),
+            "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(metrics->body, HasSubstr("\ndbcache_up 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("\ndbcache_daemon_up 0\n"));
+  EXPECT_THAT(metrics->body,
+              HasSubstr("\ndbcache_latency_microseconds{source=\"cache_hit\","
+                        "quantile=\"0.5\"} 69\n"));
+  EXPECT_THAT(metrics->body,
+              HasSubstr("\ndbcache_run_queries_total{result=\"hit\"} 400\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("# TYPE dbcache_latency_microseconds "
+                                       "summary\n"));
+}
+
+TEST_F(WebApiTest, HealthzFollowsTheDaemonHeartbeat) {
+  WebProcess& web = StartWeb();
+  httplib::Result health = web.client().Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_EQ(Body(health)["daemon"], "offline");
+
+  ASSERT_TRUE(
+      primary_
+          ->Command({"SET", Key("daemon"),
+                     R"({"state":"idle","version":"0.1.0"})", "PX", "60000"})
+          .ok());
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        httplib::Result r = web.client().Get("/healthz");
+        return r && r->status == 200;
+      },
+      kDeadline));
+  health = web.client().Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(Body(health)["daemon_state"], "idle");
+}
+
+TEST_F(WebApiTest, PostRunWithoutADaemonIs503) {
+  StartWeb();
+  httplib::Result result = PostJson("/api/runs", R"({"queries":10})");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 503);
+  EXPECT_EQ(
+      Body(result)["error"],
+      absl::StrCat("no dbcached daemon is listening on ", Key("control")));
+}
+
+TEST_F(WebApiTest, PostRunPublishesTheControlMessage) {
+  StartWeb();
+  redis::SyncClient subscriber = Subscribe();
+  httplib::Result result =
+      PostJson("/api/runs", R"({"queries":123,"concurrency":4,"ttl_ms":900})");
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 202) << result->body;
+  Json answer = Body(result);
+  const std::string id = answer.value("id", "");
+  EXPECT_FALSE(id.empty());
+  EXPECT_EQ(answer["status_url"], "/api/stats");
+
+  absl::StatusOr<std::string> message = subscriber.ReadMessage(kDeadline);
+  ASSERT_TRUE(message.ok()) << message.status();
+  Json command = Json::parse(*message);
+  EXPECT_EQ(command["cmd"], "run");
+  EXPECT_EQ(command["queries"], 123);
+  EXPECT_EQ(command["concurrency"], 4);
+  EXPECT_EQ(command["ttl_ms"], 900);
+  EXPECT_EQ(command["id"], id);
+}
+
+TEST_F(WebApiTest, PostRunKeepsAGivenId) {
+  StartWeb();
+  redis::SyncClient subscriber = Subscribe();
+  httplib::Result result = PostJson("/api/runs", R"({"id":"mine-1"})");
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 202) << result->body;
+  EXPECT_EQ(Body(result)["id"], "mine-1");
+  absl::StatusOr<std::string> message = subscriber.ReadMessage(kDeadline);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_EQ(Json::parse(*message)["id"], "mine-1");
+  EXPECT_EQ(Json::parse(*message)["queries"], 1000);  // The default.
+}
+
+TEST_F(WebApiTest, PostRunWhileARunIsGoingIs409) {
+  StartWeb();
+  redis::SyncClient subscriber = Subscribe();
+  Set(Key("stats"), SampleStats("r9", "running"));
+  httplib::Result result = PostJson("/api/runs", R"({"queries":10})");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 409) << result->body;
+  EXPECT_EQ(Body(result)["run_id"], "r9");
+
+  // The newer of the stats and the heartbeat decides (both carry the
+  // daemon's updated_at): a heartbeat that says running, newer than stats
+  // that say finished, means a new run has begun.
+  Set(Key("stats"), SampleStats("r9", "finished", "2026-01-01T10:00:00.000Z"));
+  Set(Key("daemon"),
+      R"({"state":"running","updated_at":"2026-01-01T10:00:01.000Z"})");
+  result = PostJson("/api/runs", R"({"queries":10})");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 409) << result->body;
+
+  // Stats a daemon left "running" when it died mid-run do not block runs once
+  // a newer heartbeat says idle.
+  Set(Key("stats"), SampleStats("r9", "running", "2026-01-01T10:00:00.000Z"));
+  Set(Key("daemon"),
+      R"({"state":"idle","updated_at":"2026-01-01T10:05:00.000Z"})");
+  result = PostJson("/api/runs", R"({"queries":10})");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 202) << result->body;
+}
+
+TEST_F(WebApiTest, BadParametersAre400NamingTheField) {
+  StartWeb();
+  struct Case {
+    std::string body;
+    std::string field;
+    std::string message_part;
+  };
+  const std::vector<Case> cases = {
+      {R"({"queries":0})", "queries", "out of range"},
+      {R"({"querys":5})", "querys", "did you mean 'queries'"},
+      {R"({"queries":"x"})", "queries", "must be an integer"},
+      {R"({"concurrency":2000})", "concurrency", "out of range"},
+      {R"({"ttl_ms":1.5})", "ttl_ms", "not an integer"},
+  };
+  for (const Case& c : cases) {
+    httplib::Result result = PostJson("/api/runs", c.body);
+    ASSERT_TRUE(result) << c.body;
+    EXPECT_EQ(result->status, 400) << c.body;
+    Json body = Body(result);
+    EXPECT_EQ(body.value("field", ""), c.field) << c.body;
+    EXPECT_THAT(body.value("error", ""), HasSubstr(c.message_part)) << c.body;
+  }
+  httplib::Result result = PostJson("/api/runs", "{not json");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 400);
+  EXPECT_THAT(Body(result).value("error", ""), HasSubstr("not valid JSON"));
+}
+
+TEST_F(WebApiTest, OversizedBodyIs413) {
+  WebProcess& web = StartWeb();
+  const std::string big =
+      absl::StrCat(R"({"id":")", std::string(20 * 1024, 'a'), R"("})");
+  httplib::Result result = PostJson("/api/runs", big);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 413);
+  EXPECT_THAT(Body(result).value("error", ""), HasSubstr("exceeds"));
+  // The server is still fine afterwards.
+  httplib::Result stats = web.client().Get("/api/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->status, 200);
+}
+
+TEST_F(WebApiTest, WrongContentTypeIs415) {
+  WebProcess& web = StartWeb();
+  httplib::Result result =
+      web.client().Post("/api/runs", R"({"queries":10})", "text/plain");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 415);
+  result = web.client().Post("/api/runs", "queries=10",
+                             "application/x-www-form-urlencoded");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 415);
+}
+
+TEST_F(WebApiTest, UnknownRoutesAre404AndWrongMethods405) {
+  WebProcess& web = StartWeb();
+  httplib::Result result = web.client().Get("/api/nope");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 404);
+  EXPECT_EQ(result->get_header_value("Content-Type"), "application/json");
+  EXPECT_THAT(Body(result).value("error", ""), HasSubstr("/api/nope"));
+
+  result = web.client().Delete("/api/stats");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 405);
+  EXPECT_EQ(result->get_header_value("Allow"), "GET");
+
+  result = web.client().Get("/api/runs/current/cancel");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 405);
+  EXPECT_EQ(result->get_header_value("Allow"), "POST");
+}
+
+TEST_F(WebApiTest, CancelPublishesCancel) {
+  StartWeb();
+  httplib::Result result = PostJson("/api/runs/current/cancel", "");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 503);
+
+  redis::SyncClient subscriber = Subscribe();
+  result = PostJson("/api/runs/current/cancel", "");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 202) << result->body;
+  absl::StatusOr<std::string> message = subscriber.ReadMessage(kDeadline);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_EQ(Json::parse(*message)["cmd"], "cancel");
+}
+
+TEST_F(WebApiTest, CrossOriginPostIs403) {
+  StartWeb();
+  redis::SyncClient subscriber = Subscribe();
+  httplib::Result result =
+      PostJson("/api/runs", "{}", {{"Origin", "http://evil.example"}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 403);
+  const std::string same_origin =
+      absl::StrCat("http://127.0.0.1:", web_->port());
+  result = PostJson("/api/runs", "{}", {{"Origin", same_origin}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 202) << result->body;
+}
+
+TEST_F(WebApiTest, TokenGuardsPostsAndNeverShows) {
+  const std::string token = "t0ps3cret-token";
+  WebProcess& web = StartWeb({"--web_token=" + token});
+  redis::SyncClient subscriber = Subscribe();
+
+  httplib::Result result = PostJson("/api/runs", R"({"queries":10})");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 401);
+  EXPECT_EQ(result->get_header_value("WWW-Authenticate"),
+            "Bearer realm=\"dbcache\"");
+  EXPECT_THAT(result->body, Not(HasSubstr(token)));
+
+  result = PostJson("/api/runs", R"({"queries":10})",
+                    {{"Authorization", "Bearer wrong"}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 401);
+  result = PostJson("/api/runs/current/cancel", "",
+                    {{"Authorization", "Bearer wrong"}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 401);
+
+  result = PostJson("/api/runs", R"({"queries":10})",
+                    {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 202) << result->body;
+
+  // Reads need no token.
+  result = web.client().Get("/api/stats");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200);
+  for (const char* path : {"/api/status", "/metrics", "/healthz"}) {
+    httplib::Result r = web.client().Get(path);
+    ASSERT_TRUE(r);
+    EXPECT_THAT(r->body, Not(HasSubstr(token))) << path;
+  }
+  EXPECT_THAT(web.Output(), Not(HasSubstr(token)));
+}
+
+TEST_F(WebApiTest, PageAndAssetsWithSecurityHeaders) {
+  WebProcess& web = StartWeb();
+  httplib::Result page = web.client().Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"),
+              HasSubstr("default-src 'self'"));
+  EXPECT_EQ(page->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(page->get_header_value("Cache-Control"), "no-cache");
+  EXPECT_THAT(page->body, HasSubstr("Query DB"));
+
+  httplib::Result chart = web.client().Get("/vendor/chart.min.js");
+  ASSERT_TRUE(chart);
+  EXPECT_EQ(chart->status, 200);
+  EXPECT_EQ(chart->get_header_value("Content-Type"),
+            "text/javascript; charset=utf-8");
+  EXPECT_THAT(chart->body, HasSubstr("Chart.js"));
+
+  const std::string etag = chart->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  httplib::Result again =
+      web.client().Get("/vendor/chart.min.js", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+
+  httplib::Result css = web.client().Get("/style.css");
+  ASSERT_TRUE(css);
+  EXPECT_EQ(css->get_header_value("Content-Type"), "text/css; charset=utf-8");
+}
+
+TEST_F(WebApiTest, UnreachableReaderIs503WithUpZero) {
+  // A reader port nobody listens on.
+  const int dead_port = FreePort();
+  web_ = std::make_unique<WebProcess>(
+      prefix_,
+      std::vector<std::string>{"--redis_reader_port=" +
+                               std::to_string(dead_port)},
+      std::vector<std::string>{}, /*wait_ready=*/false);
+  WebProcess& web = *web_;
+  ASSERT_TRUE(
+      WaitFor([&] { return static_cast<bool>(web.client().Get("/healthz")); },
+              kDeadline))
+      << web.Output();
+  httplib::Result health = web.client().Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_EQ(Body(health)["reader"], "error");
+  httplib::Result stats = web.client().Get("/api/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->status, 503);
+  EXPECT_THAT(Body(stats).value("error", ""),
+              HasSubstr(absl::StrCat("127.0.0.1:", dead_port)));
+  httplib::Result metrics = web.client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_THAT(metrics->body, HasSubstr("\ndbcache_up 0\n"));
+}
+
+TEST_F(WebApiTest, PortInUseIsAnError) {
+  WebProcess& web = StartWeb();
+  RunResult second = RunProgram(
+      {stack_.bin_dir + "/dbcache-web",
+       "--listen=127.0.0.1:" + std::to_string(web.port()), "--web_token="},
+      {}, absl::Seconds(10));
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_THAT(second.output, HasSubstr("Address already in use"));
+}
+
+TEST(WebProgramTest, RefusesAnOpenAddressWithoutAToken) {
+  const StackEnv& stack = StackEnv::Get();
+  RunResult result = RunProgram(
+      {stack.bin_dir + "/dbcache-web",
+       "--listen=0.0.0.0:" + std::to_string(FreePort()), "--web_token="},
+      {"DBCACHE_WEB_TOKEN="}, absl::Seconds(10));
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("--allow_unauthenticated"));
+}
+
+TEST(WebProgramTest, AllowUnauthenticatedStartsWithAWarningAndStopsOnSigterm) {
+  const StackEnv& stack = StackEnv::Get();
+  const int port = FreePort();
+  ChildProcess web(
+      {stack.bin_dir + "/dbcache-web",
+       "--listen=0.0.0.0:" + std::to_string(port), "--allow_unauthenticated",
+       "--web_token=", "--redis_port=" + std::to_string(stack.redis_port),
+       "--redis_reader_port=" + std::to_string(stack.replica_port)},
+      {"DBCACHE_WEB_TOKEN="});
+  httplib::Client client("127.0.0.1", port);
+  ASSERT_TRUE(WaitFor([&] { return static_cast<bool>(client.Get("/healthz")); },
+                      kDeadline))
+      << web.Output();
+  EXPECT_THAT(web.Output(), HasSubstr("without a token"));
+  web.Signal(SIGTERM);
+  EXPECT_EQ(web.WaitForExit(absl::Seconds(10)), 0) << web.Output();
+}
+
+TEST(WebProgramTest, HelpAndBadArguments) {
+  const StackEnv& stack = StackEnv::Get();
+  RunResult help = RunProgram({stack.bin_dir + "/dbcache-web", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.output, HasSubstr("--listen"));
+  EXPECT_THAT(help.output, HasSubstr("--allow_unauthenticated"));
+  RunResult bad = RunProgram({stack.bin_dir + "/dbcache-web", "--listen=nope"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  RunResult extra = RunProgram({stack.bin_dir + "/dbcache-web", "extra"});
+  EXPECT_EQ(extra.exit_code, 2) << extra.output;
+}
+
+}  // namespace
+}  // namespace dbcache::testing

@@ -1,0 +1,73 @@
+#include "web/stats_reader.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace dbcache::web {
+namespace {
+
+using Json = nlohmann::json;
+
+TEST(MakeLiveSnapshotTest, NothingStored) {
+  LiveSnapshot snapshot = MakeLiveSnapshot(std::nullopt, std::nullopt, {});
+  EXPECT_EQ(snapshot.stats_body, R"({"state":"none"})");
+  EXPECT_EQ(snapshot.log_body, R"({"entries":[]})");
+  EXPECT_FALSE(snapshot.daemon_online());
+  EXPECT_TRUE(snapshot.stats_problem.empty());
+  Json status = Json::parse(snapshot.status_body);
+  EXPECT_EQ(status["reader"], "ok");
+  EXPECT_EQ(status["daemon_online"], false);
+  EXPECT_TRUE(status["stats"].is_null());
+  EXPECT_TRUE(status["daemon"].is_null());
+  EXPECT_EQ(status["log"], Json::array());
+}
+
+TEST(MakeLiveSnapshotTest, StatsDaemonAndLog) {
+  LiveSnapshot snapshot = MakeLiveSnapshot(
+      R"({"run_id":"r1","state":"finished","hits":3})",
+      R"({"state":"idle","version":"0.1.0"})",
+      {R"({"seq":2,"sql":"<b>x</b>","source":"hit","latency_us":70.4})",
+       "not json", "[1]",
+       R"({"seq":1,"sql":"SELECT 1","source":"miss","latency_us":350})"});
+  EXPECT_TRUE(snapshot.daemon_online());
+  EXPECT_EQ(Json::parse(snapshot.stats_body)["hits"], 3);
+  Json log = Json::parse(snapshot.log_body)["entries"];
+  ASSERT_EQ(log.size(), 2u);  // The two that are not objects are skipped.
+  EXPECT_EQ(log[0]["sql"], "<b>x</b>");
+  EXPECT_EQ(log[1]["seq"], 1);
+  Json status = Json::parse(snapshot.status_body);
+  EXPECT_EQ(status["daemon_online"], true);
+  EXPECT_EQ(status["stats"]["run_id"], "r1");
+  EXPECT_EQ(status["log"].size(), 2u);
+}
+
+TEST(MakeLiveSnapshotTest, CorruptStatsAreReported) {
+  LiveSnapshot snapshot = MakeLiveSnapshot("{oops", std::nullopt, {});
+  EXPECT_FALSE(snapshot.stats_problem.empty());
+  EXPECT_TRUE(snapshot.stats.is_null());
+  EXPECT_EQ(Json::parse(snapshot.status_body)["stats_problem"],
+            snapshot.stats_problem);
+}
+
+TEST(MakeLiveSnapshotTest, NonUtf8TextDoesNotThrow) {
+  // nlohmann rejects invalid UTF-8 when parsing, so such an entry is skipped.
+  LiveSnapshot snapshot =
+      MakeLiveSnapshot(std::nullopt, std::nullopt, {"{\"sql\":\"\xff\"}"});
+  EXPECT_EQ(snapshot.log_body, R"({"entries":[]})");
+}
+
+TEST(MakeRunsSnapshotTest, NewestFirstAsStored) {
+  RunsSnapshot snapshot =
+      MakeRunsSnapshot({R"({"run_id":"r2"})", R"({"run_id":"r1"})"});
+  Json body = Json::parse(snapshot.body);
+  ASSERT_EQ(body["runs"].size(), 2u);
+  EXPECT_EQ(body["runs"][0]["run_id"], "r2");
+  EXPECT_EQ(MakeRunsSnapshot({}).body, R"({"runs":[]})");
+}
+
+}  // namespace
+}  // namespace dbcache::web

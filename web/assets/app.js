@@ -1,0 +1,464 @@
+// dbcache status page. Polls /api/status (every 250 ms while a run is going, every
+// 2 s otherwise), draws Chart.js charts that are created once and updated in place,
+// and starts runs with POST /api/runs.
+//
+// Everything that comes from Redis is inserted with textContent, never as HTML: the
+// SQL text and error messages in particular can hold anything.
+'use strict';
+
+(() => {
+  const FAST_POLL_MS = 250;
+  const SLOW_POLL_MS = 2000;
+  const RUNS_REFRESH_MS = 10000;
+  // After a run is requested the daemon may take a moment to report it; poll fast
+  // meanwhile so that the page follows the run from its start.
+  const AFTER_REQUEST_FAST_MS = 3000;
+  const SOURCES = [
+    ['cache_hit', 'Cache hit'],
+    ['db', 'Database'],
+    ['cache_fill', 'Cache fill'],
+    ['end_to_end', 'End to end'],
+  ];
+  const COLORS = {hit: '#1a7f37', miss: '#cf222e', accent: '#1f6feb'};
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    timer: 0,
+    fastUntil: 0,
+    runKey: '',
+    runsFetchedAt: 0,
+    logKey: '',
+    running: false,
+    daemonOnline: null,
+    token: sessionStorage.getItem('dbcache.token') || '',
+    charts: null,
+  };
+
+  // --- formatting -------------------------------------------------------------
+
+  const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
+  const intText = (v) => (isNumber(v) ? Math.round(v).toLocaleString('en-US') : '–');
+
+  // Latency in µs as milliseconds, with enough decimals that a 70 µs cache hit
+  // reads 0.070 ms instead of 0.
+  function msText(us) {
+    if (!isNumber(us)) return '–';
+    const ms = us / 1000;
+    if (ms < 10) return ms.toFixed(3);
+    if (ms < 100) return ms.toFixed(2);
+    return ms.toFixed(1);
+  }
+
+  const percentText = (ratio) => (isNumber(ratio) ? `${(ratio * 100).toFixed(1)} %` : '–');
+
+  function timeText(iso) {
+    if (typeof iso !== 'string' || iso === '') return '–';
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  }
+
+  function setText(id, text) {
+    const el = $(id);
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  function cell(row, text, className) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (className) td.className = className;
+    row.appendChild(td);
+    return td;
+  }
+
+  // --- messages ---------------------------------------------------------------
+
+  function showBanner(text, kind) {
+    const banner = $('banner');
+    if (!text) {
+      banner.hidden = true;
+      return;
+    }
+    banner.textContent = text;
+    banner.className = kind === 'error' ? 'banner error' : 'banner';
+    banner.hidden = false;
+  }
+
+  function showFormMessage(text, isError) {
+    const el = $('form-message');
+    el.textContent = text || '';
+    el.className = isError ? 'form-message error' : 'form-message';
+  }
+
+  // --- charts -----------------------------------------------------------------
+
+  function makeCharts() {
+    if (typeof Chart === 'undefined') return null;
+    Chart.defaults.animation = false;
+    Chart.defaults.maintainAspectRatio = false;
+    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+
+    const hits = new Chart($('hits-chart'), {
+      type: 'bar',
+      data: {
+        labels: [['Hits', 'last –'], ['Misses', 'last –']],
+        datasets: [{
+          label: 'Queries',
+          data: [0, 0],
+          backgroundColor: [COLORS.hit, COLORS.miss],
+        }],
+      },
+      options: {
+        plugins: {legend: {display: false}},
+        scales: {y: {beginAtZero: true, ticks: {precision: 0}}},
+      },
+    });
+
+    const histogram = (canvas, color, label) => new Chart(canvas, {
+      type: 'bar',
+      data: {labels: [], datasets: [{label, data: [], backgroundColor: color, barPercentage: 1.0, categoryPercentage: 0.95}]},
+      options: {
+        plugins: {
+          legend: {display: false},
+          tooltip: {callbacks: {title: (items) => (items.length ? `${items[0].label} ms` : '')}},
+        },
+        scales: {
+          x: {title: {display: true, text: 'latency (ms, bucket start)'}},
+          y: {beginAtZero: true, ticks: {precision: 0}, title: {display: true, text: 'queries'}},
+        },
+      },
+    });
+
+    return {
+      hits,
+      hit: histogram($('hist-hit'), COLORS.hit, 'Cache hits'),
+      db: histogram($('hist-db'), COLORS.miss, 'Database queries'),
+    };
+  }
+
+  function sameArray(a, b) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return false;
+    }
+    return true;
+  }
+
+  // Replaces a chart's data in place and redraws without animation, and only
+  // when something changed: no flicker, no new chart per poll.
+  function updateChart(chart, labels, data) {
+    if (!chart) return;
+    const dataset = chart.data.datasets[0];
+    if (sameArray(chart.data.labels, labels) && sameArray(dataset.data, data)) return;
+    chart.data.labels = labels;
+    dataset.data = data;
+    chart.update('none');
+  }
+
+  function updateHistogram(chart, buckets) {
+    const rows = Array.isArray(buckets) ? buckets.filter((b) => Array.isArray(b) && b.length >= 3) : [];
+    updateChart(chart, rows.map((b) => msText(b[0])), rows.map((b) => Number(b[2]) || 0));
+  }
+
+  // --- rendering --------------------------------------------------------------
+
+  function renderDaemon(online, daemon) {
+    const pill = $('daemon');
+    pill.className = online ? 'pill online' : 'pill offline';
+    if (online) {
+      const parts = ['daemon online'];
+      if (typeof daemon.state === 'string') parts.push(daemon.state);
+      if (typeof daemon.version === 'string') parts.push(`v${daemon.version}`);
+      if (typeof daemon.host === 'string') parts.push(daemon.host);
+      setText('daemon-text', parts.join(' · '));
+    } else {
+      setText('daemon-text', 'daemon offline');
+    }
+  }
+
+  function renderRun(stats) {
+    const bar = $('progress-bar');
+    if (!stats) {
+      setText('run-line', 'No run yet. Click Query DB to start one.');
+      bar.style.width = '0%';
+      for (const id of ['hits', 'misses', 'errors', 'hit-ratio', 'throughput', 'speedup']) setText(id, '–');
+      return;
+    }
+    const queries = Number(stats.queries) || 0;
+    const done = Number(stats.done) || 0;
+    const fraction = queries > 0 ? Math.min(1, done / queries) : 0;
+    bar.style.width = `${(fraction * 100).toFixed(1)}%`;
+    bar.className = stats.state === 'finished' ? 'progress-bar finished'
+      : (stats.state === 'failed' || stats.state === 'cancelled') ? 'progress-bar failed' : 'progress-bar';
+
+    const parts = [`Run ${stats.run_id || '?'}`, String(stats.state || 'unknown'),
+      `${intText(done)} / ${intText(queries)} queries`];
+    if (isNumber(stats.in_flight) && stats.state === 'running') parts.push(`${stats.in_flight} in flight`);
+    if (isNumber(stats.wall_ms)) parts.push(`${(stats.wall_ms / 1000).toFixed(2)} s`);
+    if (stats.params && typeof stats.params === 'object') {
+      parts.push(`concurrency ${intText(stats.params.concurrency)}`, `TTL ${intText(stats.params.ttl_ms)} ms`);
+      if (stats.params.cache === false) parts.push('cache off');
+    }
+    if (stats.reason) parts.push(`reason: ${stats.reason}`);
+    if (stats.last_error) parts.push(`last error: ${stats.last_error}`);
+    setText('run-line', parts.join(' · '));
+
+    setText('hits', intText(stats.hits));
+    setText('misses', intText(stats.misses));
+    setText('errors', intText(stats.errors));
+    setText('hit-ratio', percentText(stats.hit_ratio));
+    setText('throughput', isNumber(stats.throughput_qps) ? `${stats.throughput_qps.toFixed(0)} q/s` : '–');
+    setText('speedup', isNumber(stats.speedup) && stats.speedup > 0 ? `${stats.speedup.toFixed(1)}×` : '–');
+  }
+
+  function renderHitsChart(stats) {
+    const hitMs = stats ? msText(stats.last_hit_us) : '–';
+    const missMs = stats ? msText(stats.last_miss_us) : '–';
+    setText('last-call', `Last call: hit ${hitMs} ms · miss ${missMs} ms`);
+    if (!state.charts) return;
+    updateChart(state.charts.hits,
+      [['Hits', `last ${hitMs} ms`], ['Misses', `last ${missMs} ms`]],
+      [stats ? Number(stats.hits) || 0 : 0, stats ? Number(stats.misses) || 0 : 0]);
+  }
+
+  function renderLatency(stats) {
+    const body = $('latency-table').tBodies[0];
+    const latency = stats && stats.latency_us && typeof stats.latency_us === 'object' ? stats.latency_us : {};
+    SOURCES.forEach(([key, name], index) => {
+      let row = body.rows[index];
+      if (!row) {
+        row = body.insertRow();
+        const th = document.createElement('th');
+        th.scope = 'row';
+        th.textContent = name;
+        row.appendChild(th);
+        for (let i = 0; i < 6; i++) row.insertCell();
+      }
+      const s = latency[key] && typeof latency[key] === 'object' ? latency[key] : {};
+      const values = [intText(s.count), msText(s.mean), msText(s.p50), msText(s.p90), msText(s.p99), msText(s.max)];
+      values.forEach((text, i) => {
+        const td = row.cells[i + 1];
+        if (td.textContent !== text) td.textContent = text;
+      });
+    });
+    if (state.charts) {
+      const histograms = stats && stats.histograms && typeof stats.histograms === 'object' ? stats.histograms : {};
+      updateHistogram(state.charts.hit, histograms.cache_hit);
+      updateHistogram(state.charts.db, histograms.db);
+    }
+  }
+
+  function renderLog(entries) {
+    const list = Array.isArray(entries) ? entries : [];
+    // Rebuilt only when the newest entry or the length changes.
+    const key = list.length ? `${list.length}:${list[0].run_id}:${list[0].seq}` : '0';
+    if (key === state.logKey) return;
+    state.logKey = key;
+    const body = $('log-table').tBodies[0];
+    const rows = list.map((entry) => {
+      const row = document.createElement('tr');
+      cell(row, entry.seq === undefined ? '' : String(entry.seq), 'num');
+      const source = typeof entry.source === 'string' ? entry.source : '';
+      cell(row, source, `source-${source.replace(/[^a-z]/g, '')}`);
+      cell(row, msText(entry.latency_us), 'num');
+      cell(row, typeof entry.sql === 'string' ? entry.sql : '', 'sql');
+      return row;
+    });
+    body.replaceChildren(...rows);
+    $('log-empty').hidden = list.length > 0;
+  }
+
+  function renderRuns(runs) {
+    const list = Array.isArray(runs) ? runs : [];
+    const body = $('runs-table').tBodies[0];
+    const rows = list.map((run) => {
+      const p = run.params && typeof run.params === 'object' ? run.params : {};
+      const row = document.createElement('tr');
+      cell(row, String(run.run_id || ''));
+      cell(row, String(run.state || ''));
+      cell(row, timeText(run.started_at));
+      cell(row, intText(run.queries));
+      cell(row, intText(p.concurrency));
+      cell(row, intText(p.ttl_ms));
+      cell(row, intText(run.hits));
+      cell(row, intText(run.misses));
+      cell(row, intText(run.errors));
+      cell(row, percentText(run.hit_ratio));
+      cell(row, isNumber(run.throughput_qps) ? run.throughput_qps.toFixed(0) : '–');
+      cell(row, isNumber(run.speedup) && run.speedup > 0 ? `${run.speedup.toFixed(1)}×` : '–');
+      cell(row, isNumber(run.wall_ms) ? (run.wall_ms / 1000).toFixed(2) : '–');
+      return row;
+    });
+    body.replaceChildren(...rows);
+    $('runs-empty').hidden = list.length > 0;
+  }
+
+  function render(status) {
+    const stats = status.stats && typeof status.stats === 'object' ? status.stats : null;
+    const online = Boolean(status.daemon_online);
+    state.daemonOnline = online;
+    state.running = Boolean(stats && stats.state === 'running');
+    renderDaemon(online, status.daemon || {});
+    if (!online) {
+      showBanner('No dbcached daemon is listening: runs cannot start until one runs ' +
+        '(e.g. build/bin/dbcached, or systemctl start dbcached). The figures below are from the last run.');
+    } else if (status.stats_problem) {
+      showBanner(`The stats in Redis cannot be read: ${status.stats_problem}`, 'error');
+    } else {
+      showBanner('');
+    }
+    renderRun(stats);
+    renderHitsChart(stats);
+    renderLatency(stats);
+    renderLog(status.log);
+    $('query-db').disabled = state.running;
+    $('cancel').hidden = !state.running;
+
+    const runKey = stats ? `${stats.run_id}:${stats.state}` : '';
+    if (runKey !== state.runKey || Date.now() - state.runsFetchedAt > RUNS_REFRESH_MS) {
+      state.runKey = runKey;
+      fetchRuns();
+    }
+  }
+
+  // --- network ----------------------------------------------------------------
+
+  async function fetchJson(url, options) {
+    const response = await fetch(url, Object.assign({cache: 'no-store'}, options || {}));
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (e) {
+      body = null;
+    }
+    return {status: response.status, ok: response.ok, body};
+  }
+
+  async function fetchRuns() {
+    state.runsFetchedAt = Date.now();
+    try {
+      const result = await fetchJson('/api/runs');
+      if (result.ok && result.body) renderRuns(result.body.runs);
+    } catch (e) {
+      // The next status poll reports the connection problem.
+    }
+  }
+
+  function schedule(delay) {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(poll, delay);
+  }
+
+  async function poll() {
+    clearTimeout(state.timer);
+    try {
+      const result = await fetchJson('/api/status');
+      if (result.ok && result.body) {
+        render(result.body);
+      } else {
+        const message = result.body && result.body.error ? result.body.error : `HTTP ${result.status}`;
+        showBanner(`dbcache-web cannot read the stats: ${message}`, 'error');
+      }
+    } catch (e) {
+      showBanner('Cannot reach dbcache-web. Is it still running?', 'error');
+    }
+    // Browsers throttle a hidden tab's timers anyway; no need to ask for more.
+    const fast = !document.hidden && (state.running || Date.now() < state.fastUntil);
+    schedule(fast ? FAST_POLL_MS : SLOW_POLL_MS);
+  }
+
+  function authHeaders() {
+    return state.token ? {Authorization: `Bearer ${state.token}`} : {};
+  }
+
+  function readToken() {
+    const input = $('token');
+    if (!$('token-label').hidden && input.value) {
+      state.token = input.value;
+      sessionStorage.setItem('dbcache.token', state.token);
+    }
+  }
+
+  function askForToken(message) {
+    $('token-label').hidden = false;
+    $('token').focus();
+    showFormMessage(`${message} Enter the token and try again.`, true);
+  }
+
+  function clearInvalid() {
+    for (const id of ['queries', 'concurrency', 'ttl_ms']) $(id).removeAttribute('aria-invalid');
+  }
+
+  async function startRun(event) {
+    event.preventDefault();
+    readToken();
+    clearInvalid();
+    const params = {};
+    for (const id of ['queries', 'concurrency', 'ttl_ms']) {
+      const text = $(id).value.trim();
+      // Sent as typed (a number when it is one), so that the server's validation,
+      // the daemon's own, reports what is wrong.
+      params[id] = /^\d+$/.test(text) ? Number(text) : text;
+    }
+    const button = $('query-db');
+    button.disabled = true;
+    showFormMessage('Starting a run…');
+    try {
+      const result = await fetchJson('/api/runs', {
+        method: 'POST',
+        headers: Object.assign({'Content-Type': 'application/json'}, authHeaders()),
+        body: JSON.stringify(params),
+      });
+      const error = result.body && result.body.error ? result.body.error : `HTTP ${result.status}`;
+      if (result.status === 202) {
+        showFormMessage(`Run ${result.body.id} requested.`);
+        state.fastUntil = Date.now() + AFTER_REQUEST_FAST_MS;
+      } else if (result.status === 401) {
+        askForToken(error);
+      } else {
+        if (result.body && result.body.field && $(result.body.field)) {
+          $(result.body.field).setAttribute('aria-invalid', 'true');
+        }
+        showFormMessage(error, true);
+      }
+    } catch (e) {
+      showFormMessage('Cannot reach dbcache-web.', true);
+    }
+    button.disabled = state.running;
+    poll();
+  }
+
+  async function cancelRun() {
+    readToken();
+    try {
+      const result = await fetchJson('/api/runs/current/cancel', {
+        method: 'POST',
+        headers: Object.assign({'Content-Type': 'application/json'}, authHeaders()),
+        body: '{}',
+      });
+      if (result.status === 202) {
+        showFormMessage('Cancel requested.');
+      } else if (result.status === 401) {
+        askForToken(result.body && result.body.error ? result.body.error : 'A token is needed.');
+      } else {
+        showFormMessage(result.body && result.body.error ? result.body.error : `HTTP ${result.status}`, true);
+      }
+    } catch (e) {
+      showFormMessage('Cannot reach dbcache-web.', true);
+    }
+    poll();
+  }
+
+  function start() {
+    state.charts = makeCharts();
+    if (!state.charts) showBanner('The chart library did not load; figures are shown without charts.', 'error');
+    $('run-form').addEventListener('submit', startRun);
+    $('cancel').addEventListener('click', cancelRun);
+    // Coming back to a hidden tab refreshes at once.
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden) poll();
+    });
+    poll();
+  }
+
+  start();
+})();

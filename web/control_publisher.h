@@ -1,0 +1,50 @@
+#ifndef DBCACHE_WEB_CONTROL_PUBLISHER_H_
+#define DBCACHE_WEB_CONTROL_PUBLISHER_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+#include "web/redis_sync.h"
+
+namespace dbcache::web {
+
+// The run state as the Redis primary has it right now (the reader may lag a
+// little behind): <prefix>stats and the <prefix>daemon heartbeat, each null
+// when absent or not a JSON object.
+struct PrimaryRunState {
+  nlohmann::json stats;
+  nlohmann::json daemon;
+};
+
+// Sends control messages to the daemon: PUBLISH on <prefix>control on the
+// Redis primary, through a connection pool (reconnecting after errors).
+// Thread-safe.
+//
+//   ControlPublisher publisher(primary_target, "dbcache:");
+//   absl::StatusOr<long long> receivers =
+//       publisher.Publish(R"({"cmd":"run","queries":1000})");
+//   if (receivers.ok() && *receivers == 0) { /* no daemon is listening */ }
+class ControlPublisher {
+ public:
+  ControlPublisher(RedisTarget primary, std::string prefix);
+
+  // PUBLISHes `message`; returns how many subscribers received it.
+  absl::StatusOr<long long> Publish(std::string_view message);
+
+  // Reads <prefix>stats and <prefix>daemon from the primary in one round trip.
+  absl::StatusOr<PrimaryRunState> ReadRunState();
+
+  const std::string& channel() const { return channel_; }
+  const RedisTarget& target() const { return pool_.target(); }
+
+ private:
+  const std::string prefix_;
+  const std::string channel_;
+  RedisPool pool_;
+};
+
+}  // namespace dbcache::web
+
+#endif  // DBCACHE_WEB_CONTROL_PUBLISHER_H_

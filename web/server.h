@@ -1,0 +1,109 @@
+#ifndef DBCACHE_WEB_SERVER_H_
+#define DBCACHE_WEB_SERVER_H_
+
+#include <httplib.h>
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "web/control_publisher.h"
+#include "web/stats_reader.h"
+
+namespace dbcache::web {
+
+struct ServerOptions {
+  // Bearer token POST endpoints require; empty: none (loopback only, or
+  // --allow_unauthenticated).
+  std::string token;
+  // Worker threads. An open page holds one while its keep-alive connection
+  // waits for the next poll, so this is also about how many pages can be open
+  // before requests queue.
+  int threads = 32;
+};
+
+// dbcache-web's HTTP server: the page (assets embedded in the binary) and the
+// JSON API.
+//
+//   GET  /                         the status page (and its /app.js, ...)
+//   GET  /api/status               stats + heartbeat + query log, for the page
+//   GET  /api/stats                <prefix>stats, or {"state":"none"}
+//   GET  /api/runs                 {"runs": [...]}, newest first
+//   GET  /api/log                  {"entries": [...]}, newest first
+//   POST /api/runs                 start a run: 202 {"id":...}; 400 (names the
+//                                  field), 409 (a run is going), 413, 415,
+//                                  503 (no daemon listening)
+//   POST /api/runs/current/cancel  202, or 503 when no daemon is listening
+//   GET  /healthz                  200 when the reader answers and a daemon
+//                                  heartbeat is present, else 503
+//   GET  /metrics                  Prometheus text format
+//
+// Errors are JSON {"error": "..."}; unknown paths 404, known paths with
+// another method 405. Reads are served from StatsReader's shared snapshot.
+//
+//   WebServer server(options, &reader, &publisher);
+//   absl::StatusOr<int> port = server.Bind("127.0.0.1", 8080);
+//   if (!port.ok()) return Fail(port.status());
+//   server.Serve();  // Until another thread calls server.Stop().
+class WebServer {
+ public:
+  WebServer(ServerOptions options, StatsReader* reader,
+            ControlPublisher* publisher);
+
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  // Binds the listening socket; returns the port (useful when `port` is 0).
+  absl::StatusOr<int> Bind(const std::string& host, int port);
+
+  // Accepts and serves connections until Stop(). Call after Bind().
+  absl::Status Serve();
+
+  // Makes Serve() return once the requests in progress finish. Thread-safe;
+  // not async-signal-safe (call it from a thread that waited for the signal).
+  void Stop();
+
+ private:
+  using Handler = void (WebServer::*)(const httplib::Request&,
+                                      httplib::Response&);
+  struct Route {
+    std::string_view method;
+    std::string_view path;
+    Handler handler;
+  };
+  struct Asset {
+    std::string_view content_type;
+    std::string_view body;
+    std::string etag;
+  };
+
+  void Dispatch(const httplib::Request& request, httplib::Response& response);
+
+  void GetAsset(const httplib::Request& request, httplib::Response& response,
+                const Asset& asset);
+  void GetStatus(const httplib::Request& request, httplib::Response& response);
+  void GetStats(const httplib::Request& request, httplib::Response& response);
+  void GetRuns(const httplib::Request& request, httplib::Response& response);
+  void GetLog(const httplib::Request& request, httplib::Response& response);
+  void GetHealth(const httplib::Request& request, httplib::Response& response);
+  void GetMetrics(const httplib::Request& request, httplib::Response& response);
+  void PostRun(const httplib::Request& request, httplib::Response& response);
+  void PostCancel(const httplib::Request& request, httplib::Response& response);
+
+  // Checks what every POST needs: the bearer token when one is configured and,
+  // against cross-site request forgery, a same-origin Origin header when the
+  // browser sent one. Answers and returns false when the request must stop.
+  bool AllowPost(const httplib::Request& request, httplib::Response& response);
+
+  const ServerOptions options_;
+  StatsReader* const reader_;
+  ControlPublisher* const publisher_;
+  std::map<std::string, Asset, std::less<>> assets_;
+  static const Route kRoutes[];
+  httplib::Server server_;
+};
+
+}  // namespace dbcache::web
+
+#endif  // DBCACHE_WEB_SERVER_H_

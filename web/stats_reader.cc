@@ -1,0 +1,112 @@
+#include "web/stats_reader.h"
+
+#include <utility>
+
+#include "daemon/common/str_cat.h"
+#include "web/json_util.h"
+
+namespace dbcache::web {
+namespace {
+
+using Json = nlohmann::json;
+
+// A JSON object parsed from Redis, or null when the text is not one.
+Json ParseObject(const std::string& text) {
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) return nullptr;
+  return value;
+}
+
+Json ParseObjects(const std::vector<std::string>& texts) {
+  Json out = Json::array();
+  for (const std::string& text : texts) {
+    Json value = ParseObject(text);
+    if (!value.is_null()) out.push_back(std::move(value));
+  }
+  return out;
+}
+
+}  // namespace
+
+LiveSnapshot MakeLiveSnapshot(const std::optional<std::string>& stats,
+                              const std::optional<std::string>& daemon,
+                              const std::vector<std::string>& log) {
+  LiveSnapshot snapshot;
+  if (stats.has_value()) {
+    snapshot.stats = ParseObject(*stats);
+    if (snapshot.stats.is_null()) {
+      snapshot.stats_problem = "the stats key does not hold a JSON object";
+    }
+  }
+  if (daemon.has_value()) snapshot.daemon = ParseObject(*daemon);
+  snapshot.log = ParseObjects(log);
+
+  snapshot.stats_body = snapshot.stats.is_object()
+                            ? DumpJson(snapshot.stats)
+                            : DumpJson(Json{{"state", "none"}});
+  snapshot.log_body = DumpJson(Json{{"entries", snapshot.log}});
+  Json status = {{"reader", "ok"},
+                 {"daemon_online", snapshot.daemon_online()},
+                 {"daemon", snapshot.daemon},
+                 {"stats", snapshot.stats},
+                 {"log", snapshot.log}};
+  if (!snapshot.stats_problem.empty()) {
+    status["stats_problem"] = snapshot.stats_problem;
+  }
+  snapshot.status_body = DumpJson(status);
+  return snapshot;
+}
+
+RunsSnapshot MakeRunsSnapshot(const std::vector<std::string>& runs) {
+  RunsSnapshot snapshot;
+  snapshot.runs = ParseObjects(runs);
+  snapshot.body = DumpJson(Json{{"runs", snapshot.runs}});
+  return snapshot;
+}
+
+StatsReader::StatsReader(Options options)
+    : prefix_(std::move(options.prefix)),
+      pool_(std::move(options.reader)),
+      live_(options.max_age, [this] { return FetchLive(); }),
+      runs_(options.max_age, [this] { return FetchRuns(); }) {}
+
+absl::StatusOr<LiveSnapshot> StatsReader::FetchLive() {
+  const std::string stats_key = StrCat(prefix_, "stats");
+  const std::string daemon_key = StrCat(prefix_, "daemon");
+  const std::string log_key = StrCat(prefix_, "log");
+  absl::StatusOr<std::vector<RedisReplyPtr>> replies =
+      pool_.Call([&](RedisConnection& connection) {
+        return connection.Pipeline({
+            {"GET", stats_key},
+            {"GET", daemon_key},
+            {"LRANGE", log_key, "0", StrCat(kLogEntries - 1)},
+        });
+      });
+  if (!replies.ok()) return replies.status();
+  absl::StatusOr<std::optional<std::string>> stats =
+      ReplyString(*(*replies)[0], stats_key);
+  if (!stats.ok()) return stats.status();
+  absl::StatusOr<std::optional<std::string>> daemon =
+      ReplyString(*(*replies)[1], daemon_key);
+  if (!daemon.ok()) return daemon.status();
+  absl::StatusOr<std::vector<std::string>> log =
+      ReplyStrings(*(*replies)[2], log_key);
+  if (!log.ok()) return log.status();
+  return MakeLiveSnapshot(*stats, *daemon, *log);
+}
+
+absl::StatusOr<RunsSnapshot> StatsReader::FetchRuns() {
+  const std::string runs_key = StrCat(prefix_, "runs");
+  absl::StatusOr<RedisReplyPtr> reply =
+      pool_.Call([&](RedisConnection& connection) {
+        return connection.Command(
+            {"LRANGE", runs_key, "0", StrCat(kRunEntries - 1)});
+      });
+  if (!reply.ok()) return reply.status();
+  absl::StatusOr<std::vector<std::string>> runs =
+      ReplyStrings(**reply, runs_key);
+  if (!runs.ok()) return runs.status();
+  return MakeRunsSnapshot(*runs);
+}
+
+}  // namespace dbcache::web

@@ -1,0 +1,95 @@
+#ifndef DBCACHE_WEB_STATS_READER_H_
+#define DBCACHE_WEB_STATS_READER_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "web/redis_sync.h"
+#include "web/snapshot_cache.h"
+
+namespace dbcache::web {
+
+// What the daemon last wrote about itself and its run, read in one round trip,
+// with the response bodies of the read-only API rendered once per fetch so
+// that serving a request costs a copy, not a JSON dump.
+struct LiveSnapshot {
+  // <prefix>stats: an object, or null when absent or not a JSON object.
+  nlohmann::json stats;
+  // Non-empty when <prefix>stats exists but is not a JSON object.
+  std::string stats_problem;
+  // <prefix>daemon, the heartbeat: an object, or null when absent (the key
+  // expires a few seconds after the daemon's last beat: absent means offline).
+  nlohmann::json daemon;
+  // <prefix>log, newest first; entries that are not JSON objects are skipped.
+  nlohmann::json log = nlohmann::json::array();
+
+  std::string stats_body;   // GET /api/stats: the stats, or {"state":"none"}.
+  std::string log_body;     // GET /api/log: {"entries":[...]}.
+  std::string status_body;  // GET /api/status: everything the page polls for.
+
+  bool daemon_online() const { return daemon.is_object(); }
+};
+
+// <prefix>runs, newest first, and its rendered GET /api/runs body.
+struct RunsSnapshot {
+  nlohmann::json runs = nlohmann::json::array();
+  std::string body;  // {"runs":[...]}
+};
+
+// Builds a LiveSnapshot from the raw values of the three keys (nullopt: key
+// absent). Pure, for tests.
+LiveSnapshot MakeLiveSnapshot(const std::optional<std::string>& stats,
+                              const std::optional<std::string>& daemon,
+                              const std::vector<std::string>& log);
+RunsSnapshot MakeRunsSnapshot(const std::vector<std::string>& runs);
+
+// Reads the daemon's stats, heartbeat, query log and run history from the
+// Redis reader endpoint (the replica, as the original demo did), through a
+// connection pool, and shares each result between threads for `max_age` (see
+// SnapshotCache). Thread-safe.
+//
+//   StatsReader reader({.reader = target, .prefix = "dbcache:"});
+//   auto live = reader.Live();
+//   if (!live->ok()) return Answer(503, live->status().message());
+//   return Answer(200, (*live)->stats_body);
+class StatsReader {
+ public:
+  // Entries read from the lists; the daemon keeps at most this many.
+  static constexpr int kLogEntries = 25;
+  static constexpr int kRunEntries = 100;
+
+  struct Options {
+    RedisTarget reader;
+    std::string prefix;
+    absl::Duration max_age = absl::Milliseconds(50);
+  };
+
+  explicit StatsReader(Options options);
+
+  std::shared_ptr<const absl::StatusOr<LiveSnapshot>> Live() {
+    return live_.Get();
+  }
+  std::shared_ptr<const absl::StatusOr<RunsSnapshot>> Runs() {
+    return runs_.Get();
+  }
+
+  const RedisTarget& target() const { return pool_.target(); }
+
+ private:
+  absl::StatusOr<LiveSnapshot> FetchLive();
+  absl::StatusOr<RunsSnapshot> FetchRuns();
+
+  const std::string prefix_;
+  RedisPool pool_;
+  SnapshotCache<LiveSnapshot> live_;
+  SnapshotCache<RunsSnapshot> runs_;
+};
+
+}  // namespace dbcache::web
+
+#endif  // DBCACHE_WEB_STATS_READER_H_
