@@ -189,6 +189,10 @@ void Daemon::OnControl(std::string_view message) {
       HandleRun(*command);
       return;
     case run::CommandKind::kCancel:
+      if (starting_.has_value()) {
+        starting_->cancelled = true;
+        return;
+      }
       if (!engine_.running()) {
         PublishError("not_running", "no run is going", message, command->id);
         return;
@@ -240,16 +244,38 @@ std::string Daemon::NewRunId() {
 
 void Daemon::HandleRun(const run::ControlCommand& command) {
   std::string id = command.run.id.empty() ? NewRunId() : command.run.id;
-  if (engine_.running()) {
-    PublishError("busy",
-                 StrCat("busy: run ", engine_.stats().run_id(), " is going (",
-                        engine_.stats().done(), "/",
-                        engine_.stats().params().queries, ")"),
-                 "", command.id);
+  if (engine_.running() || starting_.has_value()) {
+    const std::string going =
+        starting_.has_value() ? starting_->id : engine_.stats().run_id();
+    PublishError(
+        "busy",
+        StrCat("busy: run ", going, " is going (", engine_.stats().done(), "/",
+               engine_.stats().params().queries, ")"),
+        "", command.id);
     return;
   }
-  pool_.SetTargetSize(static_cast<int>(
-      std::min<int64_t>(command.run.concurrency, command.run.queries)));
+  const int connections = static_cast<int>(
+      std::min<int64_t>(command.run.concurrency, command.run.queries));
+  pool_.SetTargetSize(connections);
+  starting_ = StartingRun{command, std::move(id), false};
+  // The run starts once its MySQL connections are open (a few ms the first
+  // time, nothing after): a connect must not pass for a slow query.
+  pool_.Warm(connections, [this] { StartWarmedRun(); });
+}
+
+void Daemon::StartWarmedRun() {
+  if (!starting_.has_value()) return;
+  StartingRun pending = std::move(*starting_);
+  starting_.reset();
+  if (shutting_down_) return;
+  if (pending.cancelled) {
+    PublishError("cancelled",
+                 StrCat("run ", pending.id, " cancelled before it started"), "",
+                 pending.command.id);
+    return;
+  }
+  const run::ControlCommand& command = pending.command;
+  const std::string& id = pending.id;
   absl::Status started = engine_.Start(command.run, id);
   if (!started.ok()) {
     PublishError("busy", AsStd(started.message()), "", command.id);

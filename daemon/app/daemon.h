@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,7 @@ class Daemon {
  private:
   void OnControl(std::string_view message);
   void HandleRun(const run::ControlCommand& command);
+  void StartWarmedRun();
   void HandleFlush(const run::ControlCommand& command);
   void HandleReset(const run::ControlCommand& command);
   void PublishError(std::string_view code, std::string_view message,
@@ -88,6 +90,13 @@ class Daemon {
   uint64_t runs_started_ = 0;
   uint64_t published_done_ = UINT64_MAX;
   uint64_t run_counter_ = 0;
+  // A run accepted but waiting for its MySQL connections (Pool::Warm).
+  struct StartingRun {
+    run::ControlCommand command;
+    std::string id;
+    bool cancelled = false;
+  };
+  std::optional<StartingRun> starting_;
   // The last run's final snapshot + summary still have to reach Redis.
   bool final_pending_ = false;
   bool final_in_flight_ = false;

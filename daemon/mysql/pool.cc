@@ -1,6 +1,7 @@
 #include "daemon/mysql/pool.h"
 
 #include <algorithm>
+#include <memory>
 
 namespace dbcache::mysql {
 
@@ -32,6 +33,31 @@ uint64_t Pool::connects() const {
   uint64_t total = retired_connects_;
   for (const auto& c : connections_) total += c->connects();
   return total;
+}
+
+void Pool::Warm(int count, absl::AnyInvocable<void()> done) {
+  count = std::clamp(count, 1, target_size_);
+  while (static_cast<int>(connections_.size()) < count) {
+    connections_.push_back(
+        std::make_unique<AsyncConnection>(loop_, scheduler_, options_));
+  }
+  struct Pending {
+    int left = 0;
+    absl::AnyInvocable<void()> done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->done = std::move(done);
+  for (int i = 0; i < count; ++i) {
+    AsyncConnection& c = *connections_[i];
+    if (c.connected() || c.busy()) continue;
+    ++pending->left;
+    // Errors are not reported here: the run's own queries will meet and count
+    // them.
+    Dispatch(c, "SELECT 1", [pending](const absl::Status&, const QueryResult*) {
+      if (--pending->left == 0) pending->done();
+    });
+  }
+  if (pending->left == 0) loop_.Post([pending] { pending->done(); });
 }
 
 void Pool::Execute(std::string_view sql, QueryCallback callback) {

@@ -29,6 +29,10 @@ class Pool : public MysqlExecutor {
   void Execute(std::string_view sql, QueryCallback callback) override;
   // Connections beyond `size` are closed when idle; at most max_size.
   void SetTargetSize(int size);
+  // Opens up to `count` connections (at most the target size) and calls `done`
+  // from the loop once each has answered or failed, so that a run's first
+  // queries measure the query, not the TCP and login handshake.
+  void Warm(int count, absl::AnyInvocable<void()> done);
 
   int size() const { return static_cast<int>(connections_.size()); }
   int max_size() const { return max_size_; }
