@@ -148,6 +148,7 @@ int RunCommand(const config::Settings& settings, const RunOptions& options) {
     }
     if (name == "run_started") {
       progress.emplace(stderr, StrCat("run ", id), command.run.queries);
+      progress->set_unit("queries");
       // Between progress events a busy daemon can be quiet for a while; silence
       // for this long means it is gone.
       timeout = absl::Seconds(60);

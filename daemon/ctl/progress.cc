@@ -69,14 +69,16 @@ void Progress::Draw(int64_t done, absl::Time now) {
   if (interactive_) {
     const int filled = static_cast<int>(fraction * kBarWidth);
     // \r and erase-line redraw the bar in place.
-    absl::FPrintF(
-        out_, "\r\033[K%s [%s%s] %3d%% %d/%d rows, %.0f rows/s, ETA %s", label_,
-        std::string(filled, '#'), std::string(kBarWidth - filled, '.'),
-        static_cast<int>(fraction * 100), done, total_, rate, eta);
+    absl::FPrintF(out_, "\r\033[K%s [%s%s] %3d%% %d/%d %s, %.0f %s/s, ETA %s",
+                  label_, std::string(filled, '#'),
+                  std::string(kBarWidth - filled, '.'),
+                  static_cast<int>(fraction * 100), done, total_, unit_, rate,
+                  unit_, eta);
     bar_shown_ = true;
   } else {
-    absl::FPrintF(out_, "%s: %d/%d rows (%d%%), %.0f rows/s, ETA %s\n", label_,
-                  done, total_, static_cast<int>(fraction * 100), rate, eta);
+    absl::FPrintF(out_, "%s: %d/%d %s (%d%%), %.0f %s/s, ETA %s\n", label_,
+                  done, total_, unit_, static_cast<int>(fraction * 100), rate,
+                  unit_, eta);
   }
   std::fflush(out_);
 }

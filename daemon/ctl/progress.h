@@ -38,6 +38,8 @@ class Progress {
   void Done(int64_t done);
   // A line of its own (a new phase), not disturbing the bar.
   void Note(std::string_view message);
+  // What is counted, as shown after the numbers ("rows" unless set).
+  void set_unit(std::string_view unit) { unit_ = std::string(unit); }
 
  private:
   void Draw(int64_t done, absl::Time now);
@@ -50,6 +52,7 @@ class Progress {
   absl::Time start_;
   absl::Time next_draw_;
   bool bar_shown_ = false;
+  std::string unit_ = "rows";
 };
 
 }  // namespace dbcache::ctl

@@ -55,13 +55,4 @@ std::string FormatSummary(const nlohmann::json& s) {
   return out;
 }
 
-std::string FormatProgress(const nlohmann::json& p) {
-  const double done = Number(p, "done");
-  const double total = Number(p, "queries");
-  return absl::StrFormat(
-      "running %s: %.0f/%.0f (%.0f%%), %.0f hits, %.0f misses, %.0f errors",
-      Text(p, "run_id"), done, total, total > 0 ? 100.0 * done / total : 0.0,
-      Number(p, "hits"), Number(p, "misses"), Number(p, "errors"));
-}
-
 }  // namespace dbcache::ctl

@@ -17,10 +17,6 @@ namespace dbcache::ctl {
 //   hits 924  misses 76  errors 0  hit ratio 92.4%  speed-up 8.0x
 std::string FormatSummary(const nlohmann::json& summary);
 
-// "running r42: 370/1000 (37%), 300 hits, 70 misses, 0 errors" from a progress
-// event.
-std::string FormatProgress(const nlohmann::json& progress);
-
 }  // namespace dbcache::ctl
 
 #endif  // DBCACHE_DAEMON_CTL_SUMMARY_TABLE_H_
