@@ -4,8 +4,6 @@
 // before it ends.
 #include <signal.h>
 
-#include <regex>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -90,10 +88,16 @@ class FaultTest : public DaemonTest {
     EXPECT_EQ(s["in_flight"], 0);
   }
 
-  static int CountLines(const std::string& text, const std::string& pattern) {
+  // Lines of `text` that contain both `a` and, after it, `b`.
+  static int CountLines(const std::string& text, absl::string_view a,
+                        absl::string_view b) {
     int count = 0;
     for (absl::string_view line : absl::StrSplit(text, '\n')) {
-      if (std::regex_search(std::string(line), std::regex(pattern))) ++count;
+      const size_t at = line.find(a);
+      if (at != absl::string_view::npos &&
+          line.find(b, at + a.size()) != absl::string_view::npos) {
+        ++count;
+      }
     }
     return count;
   }
@@ -129,9 +133,9 @@ TEST_F(FaultTest, PrimaryKilledMidRunRestartedTwoSecondsLater) {
   ExpectConsistent(end);
   // Logged once per connection, not once per attempt.
   const std::string log = daemon_->Output();
-  EXPECT_EQ(CountLines(log, R"(redis primary .*reconnecting)"), 1) << log;
-  EXPECT_EQ(CountLines(log, R"(redis subscriber .*reconnecting)"), 1) << log;
-  EXPECT_EQ(CountLines(log, R"(redis subscriber .*connected again)"), 1) << log;
+  EXPECT_EQ(CountLines(log, "redis primary ", "reconnecting"), 1) << log;
+  EXPECT_EQ(CountLines(log, "redis subscriber ", "reconnecting"), 1) << log;
+  EXPECT_EQ(CountLines(log, "redis subscriber ", "connected again"), 1) << log;
   // A run published after the restart works.
   ASSERT_EQ(Publish("run queries=500 id=after-restart"), 1);
   nlohmann::json next = WaitForRun("after-restart");
