@@ -15,12 +15,14 @@
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
 #include "daemon/common/log.h"
+#include "daemon/common/str_cat.h"
 #include "daemon/config/command_line.h"
 #include "daemon/config/settings.h"
 #include "web/control_publisher.h"
 #include "web/requests.h"
 #include "web/server.h"
 #include "web/stats_reader.h"
+#include "web/systemd_notifier.h"
 
 ABSL_FLAG(
     bool, allow_unauthenticated, false,
@@ -167,12 +169,27 @@ int Main(int argc, char** argv) {
       reader.target().Name(), publisher.target().Name(), settings.prefix,
       settings.web_token.empty() ? "open" : "needs the bearer token");
 
-  signal_waiter.Start([&server](int signal) {
+  const std::string where = StrCat(listen.host, ":", *port);
+  SystemdNotifier notifier([&reader, &where] {
+    auto live = reader.Live();
+    if (!live->ok()) {
+      return SystemdNotifier::Probe{
+          false, StrCat("serving on ", where, "; reader unreachable (",
+                        live->status().message(), ")")};
+    }
+    return SystemdNotifier::Probe{
+        true, StrCat("serving on ", where, "; reader ok; daemon ",
+                     (*live)->daemon_online() ? "online" : "offline")};
+  });
+  notifier.Start();
+  signal_waiter.Start([&server, &notifier](int signal) {
     LogInfo("%s: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    notifier.Stop();
     server.Stop();
   });
   absl::Status served = server.Serve();
   signal_waiter.Finish();
+  notifier.Stop();
   if (!served.ok()) {
     LogError("%s", served.message());
     return 1;

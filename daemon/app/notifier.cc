@@ -1,33 +1,19 @@
 #include "daemon/app/notifier.h"
 
-#ifdef DBCACHE_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
-
 #include "daemon/common/str_cat.h"
+#include "daemon/common/systemd_notify.h"
 
 namespace dbcache::app {
 
-Notifier::Notifier(loop::Scheduler& scheduler) {
-#ifdef DBCACHE_HAVE_SYSTEMD
-  uint64_t usec = 0;
-  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
-    watchdog_interval_ = absl::Microseconds(static_cast<int64_t>(usec)) / 2;
+Notifier::Notifier(loop::Scheduler& scheduler)
+    : watchdog_interval_(SystemdWatchdogInterval()) {
+  if (watchdog_interval_ > absl::ZeroDuration()) {
     watchdog_timer_ = scheduler.CreateTimer([this] { Ping(); });
     watchdog_timer_->Enable(watchdog_interval_);
   }
-#else
-  (void)scheduler;
-#endif
 }
 
-void Notifier::Send(const std::string& state) {
-#ifdef DBCACHE_HAVE_SYSTEMD
-  sd_notify(0, state.c_str());
-#else
-  (void)state;
-#endif
-}
+void Notifier::Send(const std::string& state) { SystemdNotify(state); }
 
 void Notifier::Ready() {
   if (ready_sent_) return;

@@ -256,5 +256,62 @@ TEST_F(NotifyTest, StoppingOnSigtermThenExitZero) {
   EXPECT_EQ(daemon_->WaitForExit(absl::Seconds(10)), 0);
 }
 
+// dbcache-web under the same stand-in: READY=1 once it listens and the reader
+// answers, STATUS= that says so, WATCHDOG=1 from its notifier thread,
+// STOPPING=1 on SIGTERM. Not when the reader refuses: then no READY=1 and the
+// STATUS says why.
+TEST_F(NotifyTest, WebReadyWatchdogAndStopping) {
+  RefusingPort refusing;
+  for (const bool reader_up : {false, true}) {
+    NotifySocket notify;
+    ASSERT_TRUE(notify.ok());
+    const int port = FreeTcpPort();
+    std::vector<std::string> env = stack_.ProgramEnv();
+    env.push_back(notify.EnvLine());
+    env.push_back(std::string("WATCHDOG_USEC=") + kWatchdogUsec);
+    const int reader_port = reader_up ? stack_.replica_port : refusing.port();
+    ChildProcess web({stack_.bin_dir + "/dbcache-web",
+                      "--listen=127.0.0.1:" + std::to_string(port),
+                      "--redis_reader_port=" + std::to_string(reader_port),
+                      "--prefix=" + prefix_},
+                     env);
+    if (!reader_up) {
+      ASSERT_TRUE(notify
+                      .WaitFor(
+                          [](const std::string& m) {
+                            return m.find("reader unreachable") !=
+                                   std::string::npos;
+                          },
+                          absl::Seconds(10))
+                      .has_value())
+          << notify.Dump() << web.Output();
+      EXPECT_FALSE(notify.WaitFor("READY=1", absl::Milliseconds(1500)))
+          << notify.Dump();
+    } else {
+      ASSERT_TRUE(notify.WaitFor("READY=1", absl::Seconds(10)).has_value())
+          << notify.Dump() << web.Output();
+      EXPECT_TRUE(notify
+                      .WaitFor(
+                          [](const std::string& m) {
+                            return m.starts_with("STATUS=serving on") &&
+                                   m.find("reader ok") != std::string::npos;
+                          },
+                          absl::Seconds(5))
+                      .has_value())
+          << notify.Dump();
+      const absl::Time from = absl::Now();
+      absl::SleepFor(absl::Seconds(1));
+      const int pings = notify.Count("WATCHDOG=1", from, absl::Now());
+      EXPECT_GE(pings, 5) << notify.Dump();
+      EXPECT_LE(pings, 20) << notify.Dump();
+    }
+    const absl::Time signalled = absl::Now();
+    web.Signal(SIGTERM);
+    EXPECT_TRUE(notify.WaitFor("STOPPING=1", absl::Seconds(5), signalled))
+        << notify.Dump();
+    EXPECT_EQ(web.WaitForExit(absl::Seconds(10)), 0) << web.Output();
+  }
+}
+
 }  // namespace
 }  // namespace dbcache::testing
