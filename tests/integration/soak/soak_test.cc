@@ -93,7 +93,13 @@ TEST_F(SoakTest, MemoryFlatFdsStableNoErrors) {
             << at_10 << " kB, highest after " << high << " kB, last "
             << samples.back().second << " kB, " << samples.size()
             << " samples\n";
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer RSS measures its quarantine of freed memory, not
+  // dbcached: the memory check belongs to the normal build.
+  std::cout << "soak: RSS not checked under AddressSanitizer\n";
+#else
   EXPECT_LE(high - at_10, 2048) << "RSS grew by more than 2 MB";
+#endif
   EXPECT_EQ(OpenFds(pid), fds_before);
 }
 
