@@ -5,8 +5,9 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "daemon/redis/sync_client.h"
 #include "nlohmann/json.hpp"
-#include "web/redis_sync.h"
+#include "web/redis_pool.h"
 
 namespace dbcache::web {
 
@@ -22,13 +23,13 @@ struct PrimaryRunState {
 // Redis primary, through a connection pool (reconnecting after errors).
 // Thread-safe.
 //
-//   ControlPublisher publisher(primary_target, "dbcache:");
+//   ControlPublisher publisher(primary_endpoint, "dbcache:");
 //   absl::StatusOr<long long> receivers =
 //       publisher.Publish(R"({"cmd":"run","queries":1000})");
 //   if (receivers.ok() && *receivers == 0) { /* no daemon is listening */ }
 class ControlPublisher {
  public:
-  ControlPublisher(RedisTarget primary, std::string prefix);
+  ControlPublisher(redis::SyncEndpoint primary, std::string prefix);
 
   // PUBLISHes `message`; returns how many subscribers received it.
   absl::StatusOr<long long> Publish(std::string_view message);
@@ -37,7 +38,7 @@ class ControlPublisher {
   absl::StatusOr<PrimaryRunState> ReadRunState();
 
   const std::string& channel() const { return channel_; }
-  const RedisTarget& target() const { return pool_.target(); }
+  const redis::SyncEndpoint& endpoint() const { return pool_.endpoint(); }
 
  private:
   const std::string prefix_;

@@ -74,8 +74,8 @@ absl::StatusOr<LiveSnapshot> StatsReader::FetchLive() {
   const std::string stats_key = StrCat(prefix_, "stats");
   const std::string daemon_key = StrCat(prefix_, "daemon");
   const std::string log_key = StrCat(prefix_, "log");
-  absl::StatusOr<std::vector<RedisReplyPtr>> replies =
-      pool_.Call([&](RedisConnection& connection) {
+  absl::StatusOr<std::vector<redis::ReplyPtr>> replies =
+      pool_.Call([&](redis::SyncClient& connection) {
         return connection.Pipeline({
             {"GET", stats_key},
             {"GET", daemon_key},
@@ -84,27 +84,27 @@ absl::StatusOr<LiveSnapshot> StatsReader::FetchLive() {
       });
   if (!replies.ok()) return replies.status();
   absl::StatusOr<std::optional<std::string>> stats =
-      ReplyString(*(*replies)[0], stats_key);
+      redis::ReplyString(*(*replies)[0], stats_key);
   if (!stats.ok()) return stats.status();
   absl::StatusOr<std::optional<std::string>> daemon =
-      ReplyString(*(*replies)[1], daemon_key);
+      redis::ReplyString(*(*replies)[1], daemon_key);
   if (!daemon.ok()) return daemon.status();
   absl::StatusOr<std::vector<std::string>> log =
-      ReplyStrings(*(*replies)[2], log_key);
+      redis::ReplyStrings(*(*replies)[2], log_key);
   if (!log.ok()) return log.status();
   return MakeLiveSnapshot(*stats, *daemon, *log);
 }
 
 absl::StatusOr<RunsSnapshot> StatsReader::FetchRuns() {
   const std::string runs_key = StrCat(prefix_, "runs");
-  absl::StatusOr<RedisReplyPtr> reply =
-      pool_.Call([&](RedisConnection& connection) {
+  absl::StatusOr<redis::ReplyPtr> reply =
+      pool_.Call([&](redis::SyncClient& connection) {
         return connection.Command(
             {"LRANGE", runs_key, "0", StrCat(kRunEntries - 1)});
       });
   if (!reply.ok()) return reply.status();
   absl::StatusOr<std::vector<std::string>> runs =
-      ReplyStrings(**reply, runs_key);
+      redis::ReplyStrings(**reply, runs_key);
   if (!runs.ok()) return runs.status();
   return MakeRunsSnapshot(*runs);
 }

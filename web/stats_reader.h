@@ -8,8 +8,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "daemon/redis/sync_client.h"
 #include "nlohmann/json.hpp"
-#include "web/redis_sync.h"
+#include "web/redis_pool.h"
 #include "web/snapshot_cache.h"
 
 namespace dbcache::web {
@@ -53,7 +54,7 @@ RunsSnapshot MakeRunsSnapshot(const std::vector<std::string>& runs);
 // connection pool, and shares each result between threads for `max_age` (see
 // SnapshotCache). Thread-safe.
 //
-//   StatsReader reader({.reader = target, .prefix = "dbcache:"});
+//   StatsReader reader({.reader = endpoint, .prefix = "dbcache:"});
 //   auto live = reader.Live();
 //   if (!live->ok()) return Answer(503, live->status().message());
 //   return Answer(200, (*live)->stats_body);
@@ -64,7 +65,7 @@ class StatsReader {
   static constexpr int kRunEntries = 100;
 
   struct Options {
-    RedisTarget reader;
+    redis::SyncEndpoint reader;
     std::string prefix;
     absl::Duration max_age = absl::Milliseconds(50);
   };
@@ -78,7 +79,7 @@ class StatsReader {
     return runs_.Get();
   }
 
-  const RedisTarget& target() const { return pool_.target(); }
+  const redis::SyncEndpoint& endpoint() const { return pool_.endpoint(); }
 
  private:
   absl::StatusOr<LiveSnapshot> FetchLive();

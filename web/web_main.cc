@@ -18,6 +18,7 @@
 #include "daemon/common/str_cat.h"
 #include "daemon/config/command_line.h"
 #include "daemon/config/settings.h"
+#include "daemon/redis/sync_client.h"
 #include "web/control_publisher.h"
 #include "web/requests.h"
 #include "web/server.h"
@@ -50,16 +51,14 @@ constexpr std::string_view kExtraHelp =
     "                         (anyone who can reach it can start runs)\n"
     "  --web_threads=N        HTTP worker threads; default 32\n";
 
-RedisTarget Target(const config::Settings& settings,
-                   const config::Endpoint& endpoint) {
-  RedisTarget target;
-  target.host = endpoint.host;
-  target.port = endpoint.port;
-  target.username = settings.redis_username;
-  target.password = settings.redis_password;
-  target.connect_timeout = settings.connect_timeout;
-  target.command_timeout = settings.command_timeout;
-  return target;
+redis::SyncEndpoint RedisEndpoint(const config::Settings& settings,
+                                  const config::Endpoint& endpoint) {
+  return redis::SyncEndpoint{.host = endpoint.host,
+                             .port = endpoint.port,
+                             .username = settings.redis_username,
+                             .password = settings.redis_password,
+                             .timeout = settings.connect_timeout,
+                             .command_timeout = settings.command_timeout};
 }
 
 // Waits for SIGINT or SIGTERM on its own thread (blocked in every other
@@ -147,10 +146,10 @@ int Main(int argc, char** argv) {
   SignalWaiter signal_waiter;
 
   StatsReader reader(StatsReader::Options{
-      .reader = Target(settings, settings.redis_reader),
+      .reader = RedisEndpoint(settings, settings.redis_reader),
       .prefix = settings.prefix,
   });
-  ControlPublisher publisher(Target(settings, settings.redis_primary),
+  ControlPublisher publisher(RedisEndpoint(settings, settings.redis_primary),
                              settings.prefix);
   WebServer server(
       ServerOptions{.token = settings.web_token, .threads = threads}, &reader,
@@ -166,7 +165,7 @@ int Main(int argc, char** argv) {
       "listening on http://%s%s%s:%d/ (reader %s, primary %s, prefix '%s', "
       "POST %s)",
       ipv6 ? "[" : "", listen.host, ipv6 ? "]" : "", *port,
-      reader.target().Name(), publisher.target().Name(), settings.prefix,
+      reader.endpoint().Name(), publisher.endpoint().Name(), settings.prefix,
       settings.web_token.empty() ? "open" : "needs the bearer token");
 
   const std::string where = StrCat(listen.host, ":", *port);

@@ -114,10 +114,6 @@ class RedisConnection : public RedisClient {
   std::unique_ptr<loop::Timer> sweep_timer_;
   RedisState state_ = RedisState::kStopped;
   bool started_ = false;
-  // Set while we free the context ourselves: hiredis then calls back every
-  // pending command with a null reply, and those must not be mistaken for a
-  // server failure.
-  bool dropping_ = false;
   // Set by the destructor: pending callbacks are discarded, not called, because
   // their owners may already be gone.
   bool destroying_ = false;

@@ -6,17 +6,8 @@
 namespace dbcache::testing {
 
 void DaemonTest::SetUp() {
-  // 20,000 rows: enough for LIMIT up to 75 and fast to load; a no-op when the
-  // table already holds them. Done here rather than in SetUpTestSuite, where a
-  // failure would only mark the tests skipped.
-  static bool seeded = false;
-  if (!seeded) {
-    RunResult seed =
-        RunProgram({stack_.bin_dir + "/dbcachectl", "seed", "--rows=20000"},
-                   stack_.ProgramEnv(), absl::Seconds(120));
-    ASSERT_EQ(seed.exit_code, 0) << seed.output;
-    seeded = true;
-  }
+  RunResult seed = SeedOnce(stack_);
+  ASSERT_EQ(seed.exit_code, 0) << seed.output;
   static int counter = 0;
   prefix_ =
       "it" + std::to_string(getpid()) + "x" + std::to_string(++counter) + ":";

@@ -64,17 +64,8 @@ class NotifyTest : public ::testing::Test {
     // another process; the children must not inherit one from whoever runs
     // the tests.
     unsetenv("WATCHDOG_PID");
-    // Seed once per process (a no-op when the table already holds the rows).
-    // Here, not in SetUpTestSuite(): a failure there shows up in ctest as a
-    // skipped test, not a failed one.
-    static bool seeded = false;
-    if (!seeded) {
-      RunResult seed =
-          RunProgram({stack_.bin_dir + "/dbcachectl", "seed", "--rows=20000"},
-                     stack_.ProgramEnv(), absl::Seconds(120));
-      ASSERT_EQ(seed.exit_code, 0) << seed.output;
-      seeded = true;
-    }
+    RunResult seed = SeedOnce(stack_);
+    ASSERT_EQ(seed.exit_code, 0) << seed.output;
     ASSERT_TRUE(notify_.ok()) << "cannot bind " << notify_.path();
     static int counter = 0;
     prefix_ =

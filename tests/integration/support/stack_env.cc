@@ -94,4 +94,14 @@ int FreeTcpPort() {
   return port;
 }
 
+RunResult SeedOnce(const StackEnv& stack) {
+  static bool seeded = false;
+  if (seeded) return RunResult{.exit_code = 0, .output = ""};
+  RunResult seed =
+      RunProgram({stack.bin_dir + "/dbcachectl", "seed", "--rows=20000"},
+                 stack.ProgramEnv(), absl::Seconds(120));
+  seeded = seed.exit_code == 0;
+  return seed;
+}
+
 }  // namespace dbcache::testing

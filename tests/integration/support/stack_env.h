@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/support/child_process.h"
+
 namespace dbcache::testing {
 
 // The local stack the `local_stack` ctest fixture started, as its environment
@@ -36,6 +38,17 @@ struct StackEnv {
 
 // A loopback TCP port that was free a moment ago.
 int FreeTcpPort();
+
+// `dbcachectl seed --rows=20000` against the stack, once per process: 20,000
+// rows are enough for LIMIT up to 75 and fast to load, and seeding is a no-op
+// when the table already holds them. After a success, later calls return
+// exit code 0 at once; after a failure, the next call tries again. Call it
+// from SetUp() and assert on the result there rather than in
+// SetUpTestSuite(), where a failure would only mark the tests skipped.
+//
+//   RunResult seed = SeedOnce(stack_);
+//   ASSERT_EQ(seed.exit_code, 0) << seed.output;
+RunResult SeedOnce(const StackEnv& stack);
 
 }  // namespace dbcache::testing
 

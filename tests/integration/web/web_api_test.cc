@@ -8,9 +8,7 @@
 // "no run yet" is a normal state of the system, and the page renders it.
 
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
@@ -37,23 +35,6 @@ using ::testing::Not;
 
 constexpr absl::Duration kDeadline = absl::Seconds(15);
 
-// A loopback port nobody listens on right now, chosen by the kernel.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 redis::SyncClient Connect(int port) {
   absl::StatusOr<redis::SyncClient> client =
       redis::SyncClient::Connect({"127.0.0.1", port, "", "", absl::Seconds(5)});
@@ -73,7 +54,7 @@ class WebProcess {
     // The kernel may hand the same free port to someone else before we bind
     // it; try a few.
     for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = FreePort();
+      port_ = FreeTcpPort();
       std::vector<std::string> argv = {
           stack.bin_dir + "/dbcache-web",
           "--listen=127.0.0.1:" + std::to_string(port_),
@@ -576,7 +557,7 @@ TEST_F(WebApiTest, PageAndAssetsWithSecurityHeaders) {
 
 TEST_F(WebApiTest, UnreachableReaderIs503WithUpZero) {
   // A reader port nobody listens on.
-  const int dead_port = FreePort();
+  const int dead_port = FreeTcpPort();
   web_ = std::make_unique<WebProcess>(
       prefix_,
       std::vector<std::string>{"--redis_reader_port=" +
@@ -616,7 +597,7 @@ TEST(WebProgramTest, RefusesAnOpenAddressWithoutAToken) {
   const StackEnv& stack = StackEnv::Get();
   RunResult result = RunProgram(
       {stack.bin_dir + "/dbcache-web",
-       "--listen=0.0.0.0:" + std::to_string(FreePort()), "--web_token="},
+       "--listen=0.0.0.0:" + std::to_string(FreeTcpPort()), "--web_token="},
       {"DBCACHE_WEB_TOKEN="}, absl::Seconds(10));
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_THAT(result.output, HasSubstr("--allow_unauthenticated"));
@@ -624,7 +605,7 @@ TEST(WebProgramTest, RefusesAnOpenAddressWithoutAToken) {
 
 TEST(WebProgramTest, AllowUnauthenticatedStartsWithAWarningAndStopsOnSigterm) {
   const StackEnv& stack = StackEnv::Get();
-  const int port = FreePort();
+  const int port = FreeTcpPort();
   ChildProcess web(
       {stack.bin_dir + "/dbcache-web",
        "--listen=0.0.0.0:" + std::to_string(port), "--allow_unauthenticated",

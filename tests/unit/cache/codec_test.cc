@@ -3,8 +3,6 @@
 #include <xxhash.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <optional>
 #include <random>
 #include <string>
@@ -13,40 +11,14 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-
-// Counts heap allocations made by this thread, to prove the hot-path functions
-// make none. Replacing the global operator new is allowed once per program;
-// this binary holds only this file's tests.
-namespace {
-thread_local int64_t g_allocations = 0;
-}  // namespace
-
-// noinline: once inlined, GCC pairs malloc() and free() with the callers' new
-// and delete expressions and warns about a mismatch that is not there.
-[[gnu::noinline]] void* operator new(std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/unit/support/allocation_counter.h"
 
 namespace dbcache::cache {
 namespace {
 
+using ::dbcache::testing::AllocationCounter;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
-
-class AllocationCounter {
- public:
-  AllocationCounter() : start_(g_allocations) {}
-  int64_t count() const { return g_allocations - start_; }
-
- private:
-  int64_t start_;
-};
 
 ResultSet Sample() {
   ResultSet rs;
@@ -352,7 +324,7 @@ TEST(CodecTest, RejectsEveryFlippedBit) {
   const std::string bytes = EncodeResultSet(Sample());
   for (size_t i = 0; i < bytes.size(); ++i) {
     for (int bit = 0; bit < 8; ++bit) {
-      SCOPED_TRACE(testing::Message() << "byte " << i << " bit " << bit);
+      SCOPED_TRACE(::testing::Message() << "byte " << i << " bit " << bit);
       std::string corrupt = bytes;
       corrupt[i] = static_cast<char>(corrupt[i] ^ (1 << bit));
       ExpectSameError(corrupt).IgnoreError();

@@ -3,8 +3,6 @@
 #include <xxhash.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,27 +10,12 @@
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-
-// Counts heap allocations made by this thread (see codec_test.cc).
-namespace {
-thread_local int64_t g_allocations = 0;
-}  // namespace
-
-// noinline: once inlined, GCC pairs malloc() and free() with the callers' new
-// and delete expressions and warns about a mismatch that is not there.
-[[gnu::noinline]] void* operator new(std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/unit/support/allocation_counter.h"
 
 namespace dbcache::cache {
 namespace {
 
+using ::dbcache::testing::AllocationCounter;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
 
@@ -118,14 +101,14 @@ TEST(DigestTest, AppendDoesNotAllocateIntoReservedBuffer) {
   const std::string long_sql(10000, 's');
   std::string out;
   out.reserve(256);
-  const int64_t before = g_allocations;
+  AllocationCounter counter;
   for (int i = 0; i < 10; ++i) {
     out.clear();
     AppendCacheKey(&out, "dbcache:", "reviews", kSql);
     out.clear();
     AppendCacheKey(&out, "dbcache:", "reviews", long_sql);
   }
-  EXPECT_EQ(g_allocations - before, 0);
+  EXPECT_EQ(counter.count(), 0);
   EXPECT_EQ(out, CacheKey("dbcache:", "reviews", long_sql));
 }
 

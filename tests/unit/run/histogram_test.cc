@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <limits>
-#include <new>
 #include <random>
 #include <tuple>
 #include <vector>
@@ -13,25 +11,7 @@
 #include "absl/numeric/int128.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-
-// Counts heap allocations made by this thread, to prove Record makes none.
-// Replacing the global operator new is allowed once per program; this binary
-// holds only this file's tests. noinline: once inlined, GCC pairs malloc() and
-// free() with the callers' new and delete expressions and warns about a
-// mismatch that is not there.
-namespace {
-thread_local int64_t g_allocations = 0;
-}  // namespace
-
-[[gnu::noinline]] void* operator new(std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/unit/support/allocation_counter.h"
 
 namespace dbcache::run {
 namespace {
@@ -266,9 +246,9 @@ TEST(HistogramTest, SummarizeInMicroseconds) {
 TEST(HistogramTest, RecordDoesNotAllocate) {
   LatencyHistogram h;
   std::mt19937_64 rng(6);
-  const int64_t before = g_allocations;
+  testing::AllocationCounter counter;
   for (int i = 0; i < 100'000; ++i) h.Record(rng());
-  EXPECT_EQ(g_allocations - before, 0);
+  EXPECT_EQ(counter.count(), 0);
   EXPECT_EQ(h.count(), 100'000u);
 }
 
