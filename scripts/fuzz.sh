@@ -28,13 +28,18 @@ while [[ $# -gt 0 ]]; do
     --only) only=$2; shift ;;
     --fresh) fresh=1 ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
 if ! [[ $seconds =~ ^[1-9][0-9]*$ ]]; then
   echo "fuzz.sh: --seconds needs a positive integer, got '$seconds'" >&2
+  exit 2
+fi
+
+if [[ -n $only && " ${kFuzzers[*]} " != *" $only:"* ]]; then
+  echo "fuzz.sh: no fuzzer '$only' (control_parser, codec)" >&2
   exit 2
 fi
 

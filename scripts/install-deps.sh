@@ -13,15 +13,16 @@ readonly kPackages=(
   libevent-dev libhiredis-dev libmariadb-dev libcpp-httplib-dev libabsl-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev libsystemd-dev libxxhash-dev
   libbenchmark-dev
+  clang libclang-rt-14-dev
   redis-server redis-tools mariadb-server mariadb-client
-  procps iproute2 curl systemd docker-compose
+  procps iproute2 curl jq systemd docker-compose
   chromium libjs-chart.js wrk
 )
 
 readonly kAl2023='sudo dnf install -y gcc-c++ cmake pkgconf-pkg-config git clang-tools-extra \
   libevent-devel hiredis-devel mariadb-connector-c-devel cpp-httplib-devel abseil-cpp-devel \
   gtest-devel gmock-devel json-devel systemd-devel xxhash-devel google-benchmark-devel \
-  redis6 mariadb105-server mariadb105
+  redis6 mariadb105-server mariadb105 jq
 # cpp-httplib-devel and abseil-cpp-devel come from EPEL-compatible repos on some AMIs;
 # dbcache needs only the runtime libraries on a host that runs the installed binaries.'
 

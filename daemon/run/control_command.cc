@@ -129,15 +129,41 @@ absl::Status Invalid(std::string message) {
   return absl::InvalidArgumentError(std::move(message));
 }
 
+// The length (2..4) of the well-formed UTF-8 sequence at the start of s, whose
+// first byte is >= 0x80; 0 if it is malformed, overlong, a surrogate or cut
+// short.
+size_t Utf8SequenceLength(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const uint8_t b = p[0];
+  size_t len = 0;
+  uint8_t lo = 0x80;
+  uint8_t hi = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) {
+    len = 2;
+  } else if (b >= 0xe0 && b <= 0xef) {
+    len = 3;
+    if (b == 0xe0) lo = 0xa0;  // overlong
+    if (b == 0xed) hi = 0x9f;  // surrogates
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    len = 4;
+    if (b == 0xf0) lo = 0x90;  // overlong
+    if (b == 0xf4) hi = 0x8f;  // above U+10FFFF
+  }
+  if (len == 0 || len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    const uint8_t c = p[k];
+    if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xbf)) return 0;
+  }
+  return len;
+}
+
 // Rejects anything that is not printable UTF-8 text: control bytes other than
 // ASCII whitespace (NUL included), DEL, and malformed, overlong or surrogate
 // sequences.
 absl::Status CheckText(std::string_view s) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  const size_t n = s.size();
   size_t i = 0;
-  while (i < n) {
-    const uint8_t b = p[i];
+  while (i < s.size()) {
+    const auto b = static_cast<uint8_t>(s[i]);
     if (b < 0x80) {
       if ((b < 0x20 && !IsAsciiWhitespace(static_cast<char>(b))) || b == 0x7f) {
         return Invalid(absl::StrFormat(
@@ -146,32 +172,33 @@ absl::Status CheckText(std::string_view s) {
       ++i;
       continue;
     }
-    size_t len = 0;
-    uint8_t lo = 0x80;
-    uint8_t hi = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) {
-      len = 2;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      len = 3;
-      if (b == 0xe0) lo = 0xa0;  // overlong
-      if (b == 0xed) hi = 0x9f;  // surrogates
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      len = 4;
-      if (b == 0xf0) lo = 0x90;  // overlong
-      if (b == 0xf4) hi = 0x8f;  // above U+10FFFF
-    }
-    bool ok = len != 0 && i + len <= n;
-    for (size_t k = 1; ok && k < len; ++k) {
-      const uint8_t c = p[i + k];
-      ok = k == 1 ? (c >= lo && c <= hi) : (c >= 0x80 && c <= 0xbf);
-    }
-    if (!ok) {
+    const size_t len = Utf8SequenceLength(s.substr(i));
+    if (len == 0) {
       return Invalid(absl::StrFormat(
           "not valid UTF-8 text: bad byte 0x%02x at byte %d", b, i));
     }
     i += len;
   }
   return absl::OkStatus();
+}
+
+// s with every byte that is not part of a well-formed UTF-8 sequence written
+// as \xNN, so that it can go into an error message (and a JSON event).
+std::string EscapeMalformedUtf8(std::string_view s) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<uint8_t>(s[i]);
+    const size_t len = b < 0x80 ? 1 : Utf8SequenceLength(s.substr(i));
+    if (len == 0) {
+      out += absl::StrFormat("\\x%02x", b);
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, len));
+    i += len;
+  }
+  return out;
 }
 
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -579,10 +606,13 @@ class JsonCollector {
     // what() reads "[json.exception.parse_error.101] parse error at line 1,
     // column 5: syntax error while parsing ..."; keep the part after the
     // location.
-    std::string_view detail = error.what();
-    if (size_t colon = detail.find(": "); colon != std::string_view::npos) {
-      detail.remove_prefix(colon + 2);
+    std::string_view what = error.what();
+    if (size_t colon = what.find(": "); colon != std::string_view::npos) {
+      what.remove_prefix(colon + 2);
     }
+    // The token nlohmann quotes ("last read: '...'") ends where the error was
+    // seen, which can be inside a UTF-8 sequence.
+    const std::string detail = EscapeMalformedUtf8(what);
     std::string_view cut = CutUtf8(detail, kMaxJsonErrorDetail);
     return Fail(
         Invalid(dbcache::StrCat("invalid JSON at byte ", at, ": ", cut,

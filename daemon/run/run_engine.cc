@@ -88,6 +88,13 @@ void RunEngine::Issue(size_t slot_index) {
 void RunEngine::OnGet(size_t slot_index, const redis::RedisReply& reply) {
   Slot& slot = slots_[slot_index];
   const int64_t now = scheduler_.NowNanos();
+  if (reply.is_error() && reply.str().starts_with("WRONGTYPE")) {
+    // Something else (a list, a hash) sits under our key: a foreign entry like
+    // any other, so a miss whose PSETEX replaces it, not an error for ever.
+    stats_.RecordCorrupt();
+    StartDb(slot_index);
+    return;
+  }
   if (!reply.ok() || reply.is_error()) {
     FailQuery(slot_index, ErrorKind::kCacheRead,
               StrCat("cache GET: ", reply.AsStatus().message()));

@@ -161,6 +161,20 @@ TEST_F(RunEngineTest, CorruptEntryIsAMissCountedAndOverwritten) {
   EXPECT_TRUE(cache::ValidateResultSet(redis_.data()[key]).ok());
 }
 
+TEST_F(RunEngineTest, WrongTypeUnderTheKeyIsAForeignEntryNotAnError) {
+  ASSERT_TRUE(engine_.Start(Params(1, 1), "r1").ok());
+  redis_.ErrorOne(
+      "WRONGTYPE Operation against a key holding the wrong kind of value");
+  ASSERT_EQ(db_.pending(), 1u);
+  db_.SucceedAll();
+  ASSERT_EQ(redis_.pending(), 1u);
+  EXPECT_EQ(redis_.front().argv[0], "PSETEX");
+  redis_.AnswerAll();
+  EXPECT_EQ(engine_.stats().corrupt_entries(), 1u);
+  EXPECT_EQ(engine_.stats().misses(), 1u);
+  EXPECT_EQ(engine_.stats().errors(), 0u);
+}
+
 TEST_F(RunEngineTest, TtlIsPassedToPsetex) {
   RunParams p = Params(1, 1);
   p.ttl_ms = 1234;
