@@ -3,6 +3,10 @@
 # MariaDB server, as background processes of the current user under one folder, bound
 # to 127.0.0.1 on ports that avoid the usual ones. See usage() below.
 set -euo pipefail
+# The mariadb clients read these; after `eval "$(local-stack.sh env)"` MYSQL_HOST
+# would send the socket-only admin login over TCP. This script names its server
+# explicitly every time.
+unset MYSQL_HOST MYSQL_TCP_PORT MYSQL_PWD MYSQL_UNIX_PORT
 
 readonly PROGRAM=local-stack.sh
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
