@@ -71,9 +71,9 @@ cat >"$work/pace.lua" <<'LUA'
 function delay() return 1 end
 LUA
 duration=$(( ${queries} * 3 / (baseline > 0 ? baseline : 1) + 6 ))
-wrk -t1 -c5 -d"${duration}s" -s "$work/pace.lua" "http://127.0.0.1:$web_port/api/stats" >"$work/wrk-stats.txt" 2>&1 &
+wrk -t1 -c6 -d"${duration}s" -s "$work/pace.lua" "http://127.0.0.1:$web_port/api/stats" >"$work/wrk-stats.txt" 2>&1 &
 wrk_stats=$!
-wrk -t1 -c2 -d"${duration}s" -s "$work/pace.lua" "http://127.0.0.1:$web_port/metrics" >"$work/wrk-metrics.txt" 2>&1 &
+wrk -t1 -c3 -d"${duration}s" -s "$work/pace.lua" "http://127.0.0.1:$web_port/metrics" >"$work/wrk-metrics.txt" 2>&1 &
 wrk_metrics=$!
 sleep 1  # let wrk reach its pace before the measured runs start
 loaded=$(for _ in 1 2 3; do run_qps; done | median)
