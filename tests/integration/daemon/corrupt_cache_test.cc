@@ -9,7 +9,6 @@
 
 #include "daemon/cache/codec.h"
 #include "daemon/cache/digest.h"
-#include "daemon/mysql/mysql_handle.h"
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
 
@@ -21,39 +20,6 @@ constexpr int kLimitMax = 8;
 std::string Sql(int n) {
   return "SELECT customer_id, review_id FROM reviews LIMIT " +
          std::to_string(n);
-}
-
-// The rows MariaDB itself returns for `sql`, through the blocking client.
-cache::ResultSet QueryMariaDb(const StackEnv& stack, const std::string& sql) {
-  mysql::MysqlHandle conn(mysql_init(nullptr));
-  cache::ResultSet out;
-  if (mysql_real_connect(conn.get(), "127.0.0.1", stack.mysql_user.c_str(),
-                         stack.mysql_password.c_str(), "reviews",
-                         stack.mysql_port, nullptr, 0) == nullptr) {
-    ADD_FAILURE() << mysql_error(conn.get());
-    return out;
-  }
-  if (mysql_real_query(conn.get(), sql.data(), sql.size()) != 0) {
-    ADD_FAILURE() << mysql_error(conn.get());
-    return out;
-  }
-  mysql::ResultHandle result(mysql_store_result(conn.get()));
-  const unsigned columns = mysql_num_fields(result.get());
-  const MYSQL_FIELD* fields = mysql_fetch_fields(result.get());
-  for (unsigned i = 0; i < columns; ++i) out.columns.push_back(fields[i].name);
-  while (MYSQL_ROW row = mysql_fetch_row(result.get())) {
-    const unsigned long* lengths = mysql_fetch_lengths(result.get());
-    std::vector<std::optional<std::string>> cells;
-    for (unsigned i = 0; i < columns; ++i) {
-      if (row[i] == nullptr) {
-        cells.push_back(std::nullopt);
-      } else {
-        cells.push_back(std::string(row[i], lengths[i]));
-      }
-    }
-    out.rows.push_back(std::move(cells));
-  }
-  return out;
 }
 
 std::string Header() {

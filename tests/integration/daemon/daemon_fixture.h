@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/cache/result_set.h"
 #include "daemon/redis/sync_client.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -22,6 +23,10 @@ namespace dbcache::testing {
 //     Publish("run queries=10");
 //     nlohmann::json done = WaitForEvent("run_finished");
 //   }
+// The rows MariaDB itself returns for `sql`, through the blocking client: what
+// a cached value must decode to.
+cache::ResultSet QueryMariaDb(const StackEnv& stack, const std::string& sql);
+
 class DaemonTest : public ::testing::Test {
  protected:
   void SetUp() override;
