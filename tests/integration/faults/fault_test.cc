@@ -68,6 +68,17 @@ class FaultTest : public DaemonTest {
     return stats;
   }
 
+  // Waits until the daemon's heartbeat shows its reader connection up or down.
+  bool WaitForReader(bool connected, absl::Duration timeout) {
+    return WaitFor(
+        [&] {
+          nlohmann::json h = GetJson(*primary_, Key("daemon"));
+          return h.is_object() &&
+                 (h["connections"]["reader"] == "connected") == connected;
+        },
+        timeout);
+  }
+
   // The summary of run `id` (events of earlier runs may still be on their way).
   nlohmann::json WaitForRun(const std::string& id) {
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
@@ -149,12 +160,7 @@ TEST_F(FaultTest, ReaderDownFallsBackToThePrimary) {
   ASSERT_EQ(Publish("run queries=2000 ttl_ms=60000"), 1);  // warm the cache
   WaitForEvent("run_finished");
   Kill("redis-replica");
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        nlohmann::json h = GetJson(*primary_, Key("daemon"));
-        return h.is_object() && h["connections"]["reader"] != "connected";
-      },
-      absl::Seconds(10)));
+  ASSERT_TRUE(WaitForReader(/*connected=*/false, absl::Seconds(10)));
   ASSERT_EQ(Publish("run queries=2000 ttl_ms=60000"), 1);
   nlohmann::json s = WaitForEvent("run_finished")["summary"];
   EXPECT_EQ(s["state"], "finished");
@@ -171,12 +177,7 @@ TEST_F(FaultTest, ReaderDownFallsBackToThePrimary) {
 TEST_F(FaultTest, ReaderDownWithoutFallbackCountsErrors) {
   StartDaemon({"--reader_fallback=none"});
   Kill("redis-replica");
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        nlohmann::json h = GetJson(*primary_, Key("daemon"));
-        return h.is_object() && h["connections"]["reader"] != "connected";
-      },
-      absl::Seconds(10)));
+  ASSERT_TRUE(WaitForReader(/*connected=*/false, absl::Seconds(10)));
   ASSERT_EQ(Publish("run queries=1000"), 1);
   nlohmann::json s = WaitForEvent("run_finished")["summary"];
   EXPECT_EQ(s["state"], "failed");
@@ -184,12 +185,7 @@ TEST_F(FaultTest, ReaderDownWithoutFallbackCountsErrors) {
   EXPECT_GT(s["errors_by_kind"]["cache_read"].get<int>(), 0);
   ExpectConsistent(s);
   ASSERT_TRUE(stack_.Restart());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        nlohmann::json h = GetJson(*primary_, Key("daemon"));
-        return h.is_object() && h["connections"]["reader"] == "connected";
-      },
-      absl::Seconds(15)));
+  ASSERT_TRUE(WaitForReader(/*connected=*/true, absl::Seconds(15)));
   ASSERT_EQ(Publish("run queries=200"), 1);
   EXPECT_EQ(WaitForEvent("run_finished")["summary"]["errors"], 0);
 }
