@@ -16,7 +16,7 @@
 namespace dbcache::web {
 
 // Idle blocking connections (redis::SyncClient) to one endpoint, shared by
-// dbcache-web's worker threads. A thread borrows one for a few commands
+// dbcache-web's event-loop threads. A thread borrows one for a few commands
 // (creating it if none is idle, so there is at most one per concurrent caller)
 // and gives it back; a broken one is dropped, and the next borrow reconnects.
 // Connect attempts after a failure are throttled: within kRetryInterval of it,

@@ -1,9 +1,6 @@
 #include "web/server.h"
 
-#include <sys/socket.h>
-
-#include <cerrno>
-#include <cstring>
+#include <exception>
 #include <functional>
 #include <utility>
 
@@ -33,19 +30,21 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-void SendJson(httplib::Response& response, int status, std::string body) {
+using http::HttpRequest;
+using http::HttpResponse;
+
+void SendJson(HttpResponse& response, int status, std::string body) {
   response.status = status;
   // API answers describe a moment; a cached one would show a stale run.
-  response.set_header("Cache-Control", "no-store");
-  response.set_content(std::move(body), std::string(kJsonType));
+  response.SetHeader("Cache-Control", "no-store");
+  response.SetBody(std::move(body), kJsonType);
 }
 
-void SendError(httplib::Response& response, const HttpError& error) {
+void SendError(HttpResponse& response, const HttpError& error) {
   SendJson(response, error.status, error.Body());
 }
 
-void SendError(httplib::Response& response, int status,
-               std::string_view message) {
+void SendError(HttpResponse& response, int status, std::string_view message) {
   SendJson(response, status, ErrorBody(message));
 }
 
@@ -72,26 +71,6 @@ std::string_view OriginHostPort(std::string_view origin) {
   return origin.substr(0, origin.find('/'));
 }
 
-std::string DefaultErrorMessage(int status) {
-  switch (status) {
-    case 400:
-      return "malformed HTTP request";
-    case 404:
-      return "no such resource";
-    case 408:
-      return "request timed out";
-    case 413:
-      return absl::StrFormat("request body exceeds the limit of %d bytes",
-                             kMaxRequestBody);
-    case 414:
-      return "request URI too long";
-    case 416:
-      return "range not satisfiable";
-    default:
-      return absl::StrFormat("HTTP error %d", status);
-  }
-}
-
 uint32_t RandomId() {
   thread_local absl::BitGen generator;
   return absl::Uniform<uint32_t>(generator);
@@ -112,114 +91,44 @@ const WebServer::Route WebServer::kRoutes[] = {
 
 WebServer::WebServer(ServerOptions options, StatsReader* reader,
                      ControlPublisher* publisher)
-    : options_(std::move(options)), reader_(reader), publisher_(publisher) {
+    : options_(std::move(options)),
+      reader_(reader),
+      publisher_(publisher),
+      server_(http::HttpServer::Options{
+          .threads = options_.threads,
+          // Past the API's own limit, so that up to here the 413 is the
+          // API's JSON; only absurd bodies get evhttp's bare answer.
+          .max_body = 64 * kMaxRequestBody,
+          .default_headers =
+              {
+                  {"Content-Security-Policy",
+                   std::string(kContentSecurityPolicy)},
+                  {"X-Content-Type-Options", "nosniff"},
+                  {"X-Frame-Options", "DENY"},
+                  {"Referrer-Policy", "no-referrer"},
+              },
+          .handler =
+              [this](const HttpRequest& request, HttpResponse& response) {
+                Dispatch(request, response);
+              },
+      }) {
   for (const EmbeddedAsset& asset : EmbeddedAssets()) {
     assets_.emplace(std::string(asset.path),
                     Asset{asset.content_type, asset.body,
                           StrCat("\"", HexHash(asset.body), "\"")});
   }
-
-  const int threads = options_.threads;
-  server_.new_task_queue = [threads] {
-    return new httplib::ThreadPool(threads);
-  };
-  server_.set_payload_max_length(kMaxRequestBody);
-  // Without it, a response written in two pieces (headers, then body) waits for
-  // the client's delayed ACK: 40 ms per request.
-  server_.set_tcp_nodelay(true);
-  // A page polls every 2 s when idle: 3 s keeps its connection open between
-  // polls (no handshake per poll) yet frees the worker it holds soon after the
-  // page closes.
-  server_.set_keep_alive_max_count(1000);
-  server_.set_keep_alive_timeout(3);
-  server_.set_read_timeout(10, 0);
-  server_.set_write_timeout(10, 0);
-  // httplib's default also sets SO_REUSEPORT, with which a second dbcache-web
-  // on the same port would start "fine" and silently share the traffic; a
-  // port in use must be an error.
-  server_.set_socket_options([](int socket) {
-    const int yes = 1;
-    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  server_.set_default_headers({
-      {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
-      {"X-Content-Type-Options", "nosniff"},
-      {"X-Frame-Options", "DENY"},
-      {"Referrer-Policy", "no-referrer"},
-  });
-
-  // Every method and path comes to Dispatch, which knows 404 from 405.
-  auto dispatch = [this](const httplib::Request& request,
-                         httplib::Response& response) {
-    Dispatch(request, response);
-  };
-  server_.Get(".*", dispatch);
-  server_.Post(".*", dispatch);
-  server_.Put(".*", dispatch);
-  server_.Patch(".*", dispatch);
-  server_.Delete(".*", dispatch);
-  server_.Options(".*", dispatch);
-
-  // httplib's own answers (400 for a malformed request, 413 over the body
-  // limit) come without a body; give them the API's JSON error.
-  server_.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& response) {
-        if (!response.body.empty()) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        SendJson(response, response.status,
-                 ErrorBody(DefaultErrorMessage(response.status)));
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  server_.set_exception_handler([](const httplib::Request& request,
-                                   httplib::Response& response,
-                                   std::exception_ptr) {
-    LogError("%s %s: internal error", request.method, request.path);
-    SendError(response, 500, "internal error");
-  });
-  server_.set_logger(
-      [](const httplib::Request& request, const httplib::Response& response) {
-        LogDebug("%s %s %d %s", request.method, request.path, response.status,
-                 request.remote_addr);
-      });
 }
 
 absl::StatusOr<int> WebServer::Bind(const std::string& host, int port) {
-  errno = 0;
-  int bound = port;
-  if (port == 0) {
-    bound = server_.bind_to_any_port(host);
-  } else if (!server_.bind_to_port(host, port)) {
-    bound = -1;
-  }
-  if (bound < 0) {
-    const int error = errno;
-    return absl::UnavailableError(
-        absl::StrFormat("cannot listen on %s:%d: %s", host, port,
-                        error != 0 ? std::strerror(error) : "bind failed"));
-  }
-  return bound;
+  return server_.Bind(host, port);
 }
 
-absl::Status WebServer::Serve() {
-  if (!server_.listen_after_bind()) {
-    return absl::InternalError("the HTTP server stopped with an error");
-  }
-  return absl::OkStatus();
-}
+absl::Status WebServer::Serve() { return server_.Serve(); }
 
-void WebServer::Stop() {
-  // httplib's stop() does nothing before listen_after_bind() has marked the
-  // server running, so a stop that comes just before that would be lost.
-  for (int i = 0; i < 200 && !server_.is_running(); ++i) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  server_.stop();
-}
+void WebServer::Stop() { server_.Stop(); }
 
-void WebServer::Dispatch(const httplib::Request& request,
-                         httplib::Response& response) {
-  // httplib routes HEAD to the GET handlers and drops the body itself.
+void WebServer::Dispatch(const HttpRequest& request, HttpResponse& response) {
+  // HEAD is GET without the body, which the transport drops.
   const std::string_view method =
       request.method == "HEAD" ? std::string_view("GET") : request.method;
   const std::string_view path =
@@ -242,7 +151,7 @@ void WebServer::Dispatch(const httplib::Request& request,
     allowed = "GET";
   }
   if (!allowed.empty()) {
-    response.set_header("Allow", allowed);
+    response.SetHeader("Allow", allowed);
     SendError(response, 405,
               absl::StrFormat("method %s is not allowed on %s (allowed: %s)",
                               request.method, request.path, allowed));
@@ -251,23 +160,21 @@ void WebServer::Dispatch(const httplib::Request& request,
   SendError(response, 404, StrCat("no such resource: ", request.path));
 }
 
-void WebServer::GetAsset(const httplib::Request& request,
-                         httplib::Response& response, const Asset& asset) {
+void WebServer::GetAsset(const HttpRequest& request, HttpResponse& response,
+                         const Asset& asset) {
   // Revalidated on every load (cheap with the ETag), so a new binary's page is
   // never mixed with an old cached script.
-  response.set_header("Cache-Control", "no-cache");
-  response.set_header("ETag", asset.etag);
-  if (request.get_header_value("If-None-Match") == asset.etag) {
+  response.SetHeader("Cache-Control", "no-cache");
+  response.SetHeader("ETag", asset.etag);
+  if (request.HeaderValue("If-None-Match") == asset.etag) {
     response.status = 304;
     return;
   }
   response.status = 200;
-  response.set_content(asset.body.data(), asset.body.size(),
-                       std::string(asset.content_type));
+  response.SetStaticBody(asset.body, asset.content_type);
 }
 
-void WebServer::GetStatus(const httplib::Request&,
-                          httplib::Response& response) {
+void WebServer::GetStatus(const HttpRequest&, HttpResponse& response) {
   std::shared_ptr<const absl::StatusOr<LiveSnapshot>> live = reader_->Live();
   if (!live->ok()) {
     SendJson(response, 503,
@@ -278,7 +185,7 @@ void WebServer::GetStatus(const httplib::Request&,
   SendJson(response, 200, (*live)->status_body);
 }
 
-void WebServer::GetStats(const httplib::Request&, httplib::Response& response) {
+void WebServer::GetStats(const HttpRequest&, HttpResponse& response) {
   std::shared_ptr<const absl::StatusOr<LiveSnapshot>> live = reader_->Live();
   if (!live->ok()) {
     SendError(response, 503, ReaderError(live->status()));
@@ -291,7 +198,7 @@ void WebServer::GetStats(const httplib::Request&, httplib::Response& response) {
   SendJson(response, 200, (*live)->stats_body);
 }
 
-void WebServer::GetRuns(const httplib::Request&, httplib::Response& response) {
+void WebServer::GetRuns(const HttpRequest&, HttpResponse& response) {
   std::shared_ptr<const absl::StatusOr<RunsSnapshot>> runs = reader_->Runs();
   if (!runs->ok()) {
     SendError(response, 503, ReaderError(runs->status()));
@@ -300,7 +207,7 @@ void WebServer::GetRuns(const httplib::Request&, httplib::Response& response) {
   SendJson(response, 200, (*runs)->body);
 }
 
-void WebServer::GetLog(const httplib::Request&, httplib::Response& response) {
+void WebServer::GetLog(const HttpRequest&, HttpResponse& response) {
   std::shared_ptr<const absl::StatusOr<LiveSnapshot>> live = reader_->Live();
   if (!live->ok()) {
     SendError(response, 503, ReaderError(live->status()));
@@ -309,8 +216,7 @@ void WebServer::GetLog(const httplib::Request&, httplib::Response& response) {
   SendJson(response, 200, (*live)->log_body);
 }
 
-void WebServer::GetHealth(const httplib::Request&,
-                          httplib::Response& response) {
+void WebServer::GetHealth(const HttpRequest&, HttpResponse& response) {
   std::shared_ptr<const absl::StatusOr<LiveSnapshot>> live = reader_->Live();
   if (!live->ok()) {
     SendJson(response, 503,
@@ -337,23 +243,20 @@ void WebServer::GetHealth(const httplib::Request&,
   SendJson(response, 200, DumpJson(body));
 }
 
-void WebServer::GetMetrics(const httplib::Request&,
-                           httplib::Response& response) {
+void WebServer::GetMetrics(const HttpRequest&, HttpResponse& response) {
   std::shared_ptr<const absl::StatusOr<LiveSnapshot>> live = reader_->Live();
-  std::string body = live->ok()
-                         ? RenderMetrics(true, (*live)->stats, (*live)->daemon)
-                         : RenderMetrics(false, nullptr, nullptr);
+  std::string body = live->ok() ? (*live)->metrics_body
+                                : RenderMetrics(false, nullptr, nullptr);
   response.status = 200;
-  response.set_header("Cache-Control", "no-store");
-  response.set_content(std::move(body), std::string(kMetricsType));
+  response.SetHeader("Cache-Control", "no-store");
+  response.SetBody(std::move(body), kMetricsType);
 }
 
-bool WebServer::AllowPost(const httplib::Request& request,
-                          httplib::Response& response) {
+bool WebServer::AllowPost(const HttpRequest& request, HttpResponse& response) {
   if (!options_.token.empty() &&
-      !BearerTokenMatches(request.get_header_value("Authorization"),
+      !BearerTokenMatches(request.HeaderValue("Authorization"),
                           options_.token)) {
-    response.set_header("WWW-Authenticate", "Bearer realm=\"dbcache\"");
+    response.SetHeader("WWW-Authenticate", "Bearer realm=\"dbcache\"");
     SendError(response, 401,
               "this server needs 'Authorization: Bearer <token>' (the value "
               "of DBCACHE_WEB_TOKEN) to change anything");
@@ -361,9 +264,9 @@ bool WebServer::AllowPost(const httplib::Request& request,
   }
   // Browsers send Origin with every cross-site POST; a page elsewhere must not
   // start or cancel runs through a visitor's browser.
-  if (request.has_header("Origin")) {
-    const std::string origin = request.get_header_value("Origin");
-    if (OriginHostPort(origin) != request.get_header_value("Host")) {
+  if (request.HasHeader("Origin")) {
+    const std::string_view origin = request.HeaderValue("Origin");
+    if (OriginHostPort(origin) != request.HeaderValue("Host")) {
       SendError(response, 403,
                 StrCat("cross-origin request refused (Origin ", origin, ")"));
       return false;
@@ -372,12 +275,11 @@ bool WebServer::AllowPost(const httplib::Request& request,
   return true;
 }
 
-void WebServer::PostRun(const httplib::Request& request,
-                        httplib::Response& response) {
+void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
   if (!AllowPost(request, response)) return;
   run::ControlCommand command;
   if (std::optional<HttpError> error = ParseRunRequest(
-          request.get_header_value("Content-Type"), request.body, &command)) {
+          request.HeaderValue("Content-Type"), request.body, &command)) {
     SendError(response, *error);
     return;
   }
@@ -421,15 +323,14 @@ void WebServer::PostRun(const httplib::Request& request,
   }
   LogInfo("run %s requested by %s: %s", command.run.id, request.remote_addr,
           message);
-  response.set_header("Location", "/api/stats");
+  response.SetHeader("Location", "/api/stats");
   SendJson(response, 202,
            DumpJson(Json{{"id", command.run.id},
                          {"status_url", "/api/stats"},
                          {"command", Json::parse(message, nullptr, false)}}));
 }
 
-void WebServer::PostCancel(const httplib::Request& request,
-                           httplib::Response& response) {
+void WebServer::PostCancel(const HttpRequest& request, HttpResponse& response) {
   if (!AllowPost(request, response)) return;
   run::ControlCommand command;
   command.kind = run::CommandKind::kCancel;

@@ -1,14 +1,14 @@
 #ifndef DBCACHE_WEB_SERVER_H_
 #define DBCACHE_WEB_SERVER_H_
 
-#include <httplib.h>
-
 #include <map>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "web/control_publisher.h"
+#include "web/http/http_message.h"
+#include "web/http/http_server.h"
 #include "web/stats_reader.h"
 
 namespace dbcache::web {
@@ -17,10 +17,9 @@ struct ServerOptions {
   // Bearer token POST endpoints require; empty: none (loopback only, or
   // --allow_unauthenticated).
   std::string token;
-  // Worker threads. An open page holds one while its keep-alive connection
-  // waits for the next poll, so this is also about how many pages can be open
-  // before requests queue.
-  int threads = 32;
+  // HTTP event loops. Idle connections (open pages between polls) cost none;
+  // more than one keeps the others answering while one waits on Redis.
+  int threads = 2;
 };
 
 // dbcache-web's HTTP server: the page (assets embedded in the binary) and the
@@ -41,6 +40,7 @@ struct ServerOptions {
 //
 // Errors are JSON {"error": "..."}; unknown paths 404, known paths with
 // another method 405. Reads are served from StatsReader's shared snapshot.
+// The transport is http::HttpServer (libevent's evhttp).
 //
 //   WebServer server(options, &reader, &publisher);
 //   absl::StatusOr<int> port = server.Bind("127.0.0.1", 8080);
@@ -60,13 +60,15 @@ class WebServer {
   // Accepts and serves connections until Stop(). Call after Bind().
   absl::Status Serve();
 
-  // Makes Serve() return once the requests in progress finish. Thread-safe;
-  // not async-signal-safe (call it from a thread that waited for the signal).
+  // Makes Serve() return; answers already written get a moment to go out.
+  // Thread-safe; not async-signal-safe (call it from a thread that waited for
+  // the signal).
   void Stop();
 
  private:
-  using Handler = void (WebServer::*)(const httplib::Request&,
-                                      httplib::Response&);
+  using Request = http::HttpRequest;
+  using Response = http::HttpResponse;
+  using Handler = void (WebServer::*)(const Request&, Response&);
   struct Route {
     std::string_view method;
     std::string_view path;
@@ -78,30 +80,29 @@ class WebServer {
     std::string etag;
   };
 
-  void Dispatch(const httplib::Request& request, httplib::Response& response);
+  void Dispatch(const Request& request, Response& response);
 
-  void GetAsset(const httplib::Request& request, httplib::Response& response,
-                const Asset& asset);
-  void GetStatus(const httplib::Request& request, httplib::Response& response);
-  void GetStats(const httplib::Request& request, httplib::Response& response);
-  void GetRuns(const httplib::Request& request, httplib::Response& response);
-  void GetLog(const httplib::Request& request, httplib::Response& response);
-  void GetHealth(const httplib::Request& request, httplib::Response& response);
-  void GetMetrics(const httplib::Request& request, httplib::Response& response);
-  void PostRun(const httplib::Request& request, httplib::Response& response);
-  void PostCancel(const httplib::Request& request, httplib::Response& response);
+  void GetAsset(const Request& request, Response& response, const Asset& asset);
+  void GetStatus(const Request& request, Response& response);
+  void GetStats(const Request& request, Response& response);
+  void GetRuns(const Request& request, Response& response);
+  void GetLog(const Request& request, Response& response);
+  void GetHealth(const Request& request, Response& response);
+  void GetMetrics(const Request& request, Response& response);
+  void PostRun(const Request& request, Response& response);
+  void PostCancel(const Request& request, Response& response);
 
   // Checks what every POST needs: the bearer token when one is configured and,
   // against cross-site request forgery, a same-origin Origin header when the
   // browser sent one. Answers and returns false when the request must stop.
-  bool AllowPost(const httplib::Request& request, httplib::Response& response);
+  bool AllowPost(const Request& request, Response& response);
 
   const ServerOptions options_;
   StatsReader* const reader_;
   ControlPublisher* const publisher_;
   std::map<std::string, Asset, std::less<>> assets_;
   static const Route kRoutes[];
-  httplib::Server server_;
+  http::HttpServer server_;
 };
 
 }  // namespace dbcache::web

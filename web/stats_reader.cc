@@ -4,6 +4,7 @@
 
 #include "daemon/common/str_cat.h"
 #include "web/json_util.h"
+#include "web/metrics.h"
 
 namespace dbcache::web {
 namespace {
@@ -54,6 +55,8 @@ LiveSnapshot MakeLiveSnapshot(const std::optional<std::string>& stats,
     status["stats_problem"] = snapshot.stats_problem;
   }
   snapshot.status_body = DumpJson(status);
+  snapshot.metrics_body =
+      RenderMetrics(/*reader_up=*/true, snapshot.stats, snapshot.daemon);
   return snapshot;
 }
 

@@ -29,9 +29,10 @@ struct LiveSnapshot {
   // <prefix>log, newest first; entries that are not JSON objects are skipped.
   nlohmann::json log = nlohmann::json::array();
 
-  std::string stats_body;   // GET /api/stats: the stats, or {"state":"none"}.
-  std::string log_body;     // GET /api/log: {"entries":[...]}.
-  std::string status_body;  // GET /api/status: everything the page polls for.
+  std::string stats_body;    // GET /api/stats: the stats, or {"state":"none"}.
+  std::string log_body;      // GET /api/log: {"entries":[...]}.
+  std::string status_body;   // GET /api/status: everything the page polls for.
+  std::string metrics_body;  // GET /metrics, with the reader up.
 
   bool daemon_online() const { return daemon.is_object(); }
 };

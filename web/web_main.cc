@@ -28,7 +28,7 @@
 ABSL_FLAG(
     bool, allow_unauthenticated, false,
     "allow listening on a non-loopback address without DBCACHE_WEB_TOKEN");
-ABSL_FLAG(int, web_threads, 32, "HTTP worker threads (1..1024)");
+ABSL_FLAG(int, web_threads, 2, "HTTP event-loop threads (1..64)");
 
 namespace dbcache::web {
 namespace {
@@ -49,7 +49,11 @@ constexpr std::string_view kExtraHelp =
     "  --allow_unauthenticated  listen on a non-loopback address without a "
     "token\n"
     "                         (anyone who can reach it can start runs)\n"
-    "  --web_threads=N        HTTP worker threads; default 32\n";
+    "  --web_threads=N        HTTP event-loop threads (1..64); default 2. "
+    "Open pages\n"
+    "                         cost none while idle; more loops only help "
+    "when Redis\n"
+    "                         is slow to answer\n";
 
 redis::SyncEndpoint RedisEndpoint(const config::Settings& settings,
                                   const config::Endpoint& endpoint) {
@@ -117,8 +121,8 @@ int Main(int argc, char** argv) {
   }
   const config::Settings settings = config::ResolveOrExit(info);
   const int threads = absl::GetFlag(FLAGS_web_threads);
-  if (threads < 1 || threads > 1024) {
-    std::fprintf(stderr, "%s: --web_threads=%d is out of range 1..1024\n",
+  if (threads < 1 || threads > 64) {
+    std::fprintf(stderr, "%s: --web_threads=%d is out of range 1..64\n",
                  argv[0], threads);
     return 2;
   }

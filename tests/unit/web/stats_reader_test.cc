@@ -35,6 +35,14 @@ TEST(MakeLiveSnapshotTest, StatsDaemonAndLog) {
        R"({"seq":1,"sql":"SELECT 1","source":"miss","latency_us":350})"});
   EXPECT_TRUE(snapshot.daemon_online());
   EXPECT_EQ(Json::parse(snapshot.stats_body)["hits"], 3);
+  // /metrics is rendered once per fetch too.
+  EXPECT_NE(snapshot.metrics_body.find("\ndbcache_daemon_up 1\n"),
+            std::string::npos)
+      << snapshot.metrics_body;
+  EXPECT_NE(snapshot.metrics_body.find(
+                "dbcache_run_queries_total{result=\"hit\"} 3\n"),
+            std::string::npos)
+      << snapshot.metrics_body;
   Json log = Json::parse(snapshot.log_body)["entries"];
   ASSERT_EQ(log.size(), 2u);  // The two that are not objects are skipped.
   EXPECT_EQ(log[0]["sql"], "<b>x</b>");
