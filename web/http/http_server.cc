@@ -21,7 +21,9 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "daemon/common/log.h"
 #include "daemon/loop/event_loop.h"
 
@@ -31,6 +33,9 @@ namespace {
 // How long answers already handed to libevent get to reach their clients once
 // Stop() is called.
 constexpr timeval kStopGrace = {0, 200'000};
+// How long accepting pauses after accept() fails, e.g. out of descriptors.
+constexpr timeval kAcceptPause = {0, 250'000};
+constexpr absl::Duration kAcceptWarningInterval = absl::Seconds(10);
 
 struct EvhttpFree {
   void operator()(evhttp* http) const { evhttp_free(http); }
@@ -97,11 +102,24 @@ const char* MethodName(evhttp_cmd_type type) {
 // here rather than by evhttp_uri, which reads "//a/b" as host "a", path "/b".
 std::optional<std::string> TargetPath(std::string_view target) {
   if (!target.empty() && target.front() != '/') {
+    // Absolute form: scheme "://" authority [path] [?query] [#fragment], with
+    // a scheme of ALPHA *(ALPHA / DIGIT / "+" / "-" / ".") (RFC 3986, 3.1).
     const size_t scheme_end = target.find("://");
-    if (scheme_end == std::string_view::npos) return std::nullopt;
-    const size_t path_start = target.find('/', scheme_end + 3);
-    target = path_start == std::string_view::npos ? std::string_view("/")
-                                                  : target.substr(path_start);
+    if (scheme_end == std::string_view::npos || scheme_end == 0 ||
+        !absl::ascii_isalpha(static_cast<unsigned char>(target[0]))) {
+      return std::nullopt;
+    }
+    for (char c : target.substr(0, scheme_end)) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '+' &&
+          c != '-' && c != '.') {
+        return std::nullopt;
+      }
+    }
+    const size_t authority_end = target.find_first_of("/?#", scheme_end + 3);
+    target =
+        authority_end == std::string_view::npos || target[authority_end] != '/'
+            ? std::string_view("/")
+            : target.substr(authority_end);
   }
   target = target.substr(0, target.find_first_of("?#"));
   if (target.empty()) return std::nullopt;
@@ -173,27 +191,68 @@ struct HttpServer::Worker {
     evhttp_set_timeout_tv(http.get(), &timeout);
     // No LEV_OPT_CLOSE_ON_FREE: every worker shares the socket, and the server
     // closes it once.
-    evconnlistener* listener =
-        evconnlistener_new(base.get(), nullptr, nullptr, LEV_OPT_REUSEABLE,
-                           /*backlog=*/0, shared->listen_fd.get());
+    evconnlistener* listener = evconnlistener_new(
+        base.get(), nullptr, nullptr, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+        /*backlog=*/0, shared->listen_fd.get());
     if (listener == nullptr) return false;
     bound = evhttp_bind_listener(http.get(), listener);
     if (bound == nullptr) {
       evconnlistener_free(listener);
       return false;
     }
+    evconnlistener_set_error_cb(listener, &Worker::OnAcceptError);
+    resume_event.reset(evtimer_new(base.get(), &Worker::OnResume, this));
+    if (resume_event == nullptr) return false;
     stop_event.reset(event_new(base.get(), shared->stop_fd.get(),
                                EV_READ | EV_PERSIST, &Worker::OnStop, this));
     return stop_event != nullptr && event_add(stop_event.get(), nullptr) == 0;
   }
 
-  void Run() { event_base_dispatch(base.get()); }
+  void Run() {
+    current = this;
+    event_base_dispatch(base.get());
+    current = nullptr;
+  }
+
+  evconnlistener* listener() const {
+    return evhttp_bound_socket_get_listener(bound);
+  }
+
+  // accept() failed for a reason retrying will not fix at once (EMFILE when
+  // every descriptor is taken, ENOBUFS, ...). The socket stays readable, so a
+  // listener left enabled would spin: pause accepting for a moment instead.
+  static void OnAcceptError(evconnlistener* listener, void*) {
+    const int error = EVUTIL_SOCKET_ERROR();
+    // The callback's argument is evhttp's; this runs on the loop's thread.
+    Worker* worker = current;
+    if (worker == nullptr) return;
+    evconnlistener_disable(listener);
+    ++worker->accept_pauses;
+    const absl::Time now = absl::Now();
+    if (now - worker->last_accept_warning >= kAcceptWarningInterval) {
+      LogWarning(
+          "cannot accept connections: %s; pausing accepts for %d ms (%d "
+          "pauses since the last warning)",
+          evutil_socket_error_to_string(error),
+          absl::ToInt64Milliseconds(absl::DurationFromTimeval(kAcceptPause)),
+          worker->accept_pauses);
+      worker->last_accept_warning = now;
+      worker->accept_pauses = 0;
+    }
+    evtimer_add(worker->resume_event.get(), &kAcceptPause);
+  }
+
+  static void OnResume(evutil_socket_t, short, void* arg) {
+    auto* worker = static_cast<Worker*>(arg);
+    if (!worker->stopping) evconnlistener_enable(worker->listener());
+  }
 
   static void OnStop(evutil_socket_t, short, void* arg) {
     auto* worker = static_cast<Worker*>(arg);
+    worker->stopping = true;
     // The eventfd stays readable for the other workers: not read here.
     event_del(worker->stop_event.get());
-    evconnlistener_disable(evhttp_bound_socket_get_listener(worker->bound));
+    evconnlistener_disable(worker->listener());
     event_base_loopexit(worker->base.get(), &kStopGrace);
   }
 
@@ -202,27 +261,46 @@ struct HttpServer::Worker {
   }
 
   void Handle(evhttp_request* req) {
-    HttpRequest request;
-    HttpResponse response;
-    if (!ReadRequest(req, request)) {
-      response.status = 400;
-      response.SetBody(R"({"error":"malformed request target"})",
-                       "application/json");
-    } else {
-      try {
-        shared->options.handler(request, response);
-      } catch (const std::exception& e) {
-        // No exception may unwind into libevent.
-        LogError("%s %s: internal error: %s", request.method, request.target,
-                 e.what());
-        response = HttpResponse();
-        response.status = 500;
-        response.SetBody(R"({"error":"internal error"})", "application/json");
+    // No exception may unwind into libevent: a bad_alloc while copying the
+    // request or the answer is caught here too.
+    try {
+      HttpRequest request;
+      HttpResponse response;
+      if (!ReadRequest(req, request)) {
+        response.status = 400;
+        response.SetBody(R"({"error":"malformed request target"})",
+                         "application/json");
+      } else {
+        try {
+          shared->options.handler(request, response);
+        } catch (const std::exception& e) {
+          LogError("%s %s: internal error: %s", request.method, request.target,
+                   e.what());
+          response = InternalError();
+        } catch (...) {
+          LogError("%s %s: internal error", request.method, request.target);
+          response = InternalError();
+        }
       }
+      if (response.status < 100 || response.status > 599) {
+        LogError("%s %s: the handler answered status %d", request.method,
+                 request.target, response.status);
+        response = InternalError();
+      }
+      LogDebug("%s %s %d %s", request.method, request.target, response.status,
+               request.remote_addr);
+      Reply(req, response);
+    } catch (...) {
+      // Out of memory, most likely: evhttp's own error page allocates little.
+      evhttp_send_error(req, 500, nullptr);
     }
-    LogDebug("%s %s %d %s", request.method, request.target, response.status,
-             request.remote_addr);
-    Reply(req, response);
+  }
+
+  static HttpResponse InternalError() {
+    HttpResponse response;
+    response.status = 500;
+    response.SetBody(R"({"error":"internal error"})", "application/json");
+    return response;
   }
 
   void Reply(evhttp_request* req, const HttpResponse& response) {
@@ -260,8 +338,17 @@ struct HttpServer::Worker {
   EvhttpPtr http;
   evhttp_bound_socket* bound = nullptr;  // Owned by `http`.
   loop::EventPtr stop_event;
+  loop::EventPtr resume_event;  // Re-enables accepting after an error.
+  bool stopping = false;
+  int accept_pauses = 0;
+  absl::Time last_accept_warning = absl::InfinitePast();
   std::thread thread;
+
+  // The worker whose loop runs on this thread.
+  static thread_local Worker* current;
 };
+
+thread_local HttpServer::Worker* HttpServer::Worker::current = nullptr;
 
 HttpServer::HttpServer(Options options) : shared_(std::make_unique<Shared>()) {
   shared_->options = std::move(options);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Load on the web while a run goes (issue 7, item 14): wrk polls /api/stats and
-# /metrics at a paced rate, about what 1,500 open pages polling four times a
-# second would send, during a 64-concurrency run. Fails unless the web answers
-# every request without error at >= 5,000 requests/s and the run's queries/s
-# under that load is at least 0.90 of the same run without it (a drop of at most
-# 10%; DBCACHE_LOAD_MAX_DROP overrides).
+# /metrics at a paced rate, about 7,000 requests/s (what 1,750 open pages
+# polling four times a second would send), during a 64-concurrency run. Fails
+# unless the web answers every request without error at >= 5,000 requests/s
+# (median of the pairs) and the run's queries/s under that load is at least 0.90
+# of the same run without it (a drop of at most 10%; DBCACHE_LOAD_MAX_DROP
+# overrides).
 #
 # The measurement is five pairs of runs, each an unloaded run and then a loaded
 # one, and the median of the five ratios: pairs cancel the drift of a shared
@@ -117,7 +118,7 @@ ratio=$(printf '%s\n' "${ratios[@]}" | median)
 web_rps=$(printf '%s\n' "${web_rates[@]}" | median)
 echo "run queries/s without load (median of 5): $(printf '%s\n' "${baselines[@]}" | median)"
 echo "run queries/s with web load (median of 5): $(printf '%s\n' "${loadeds[@]}" | median)"
-echo "median ratio of the pairs: $ratio; web requests/s (median): $web_rps; error lines: $web_bad"
+echo "median ratio of the pairs: $ratio; web requests/s: median $web_rps, lowest $(printf '%s\n' "${web_rates[@]}" | sort -n | head -n1); error lines: $web_bad"
 
 status=0
 if ((web_bad != 0)); then echo "FAIL: wrk saw errors or non-2xx answers"; status=1; fi

@@ -4,9 +4,11 @@
 #include "web/http/http_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -128,6 +130,18 @@ TEST(HttpServerTest, RequestTargetsInEveryForm) {
   EXPECT_EQ(body_of("http://example.com"), "GET / [] ");
   EXPECT_EQ(body_of("/%2e%2e/etc"), "GET /../etc [] ");
 
+  // Only "?" or "#" after the authority: the path is "/", whatever follows.
+  EXPECT_EQ(body_of("http://h?/api/stats"), "GET / [] ");
+  EXPECT_EQ(body_of("http://h#/api/stats"), "GET / [] ");
+  for (const char* bad : {"a?b://c/api/runs", "1http://h/x", "://h/x", "x"}) {
+    EXPECT_THAT(
+        RawExchange(running.port(), std::string("GET ") + bad +
+                                        " HTTP/1.1\r\nHost: x\r\nConnection: "
+                                        "close\r\n\r\n"),
+        StartsWith("HTTP/1.1 400 "))
+        << bad;
+  }
+
   const std::string star =
       RawExchange(running.port(),
                   "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -248,6 +262,68 @@ TEST(HttpServerTest, AnExceptionIsAnswered500) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 500);
   EXPECT_EQ(result->body, R"({"error":"internal error"})");
+}
+
+TEST(HttpServerTest, AnythingThrownOrAnImpossibleStatusIs500) {
+  RunningServer running(
+      {.handler = [](const HttpRequest& request, HttpResponse& response) {
+        if (request.path == "/int") throw 42;
+        response.status = 0;
+      }});
+  for (const char* path : {"/int", "/status0"}) {
+    httplib::Result result = running.Client().Get(path);
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, 500) << path;
+    EXPECT_EQ(result->body, R"({"error":"internal error"})");
+  }
+}
+
+TEST(HttpServerTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+  RunningServer running({.threads = 1, .handler = Echo});
+  // Its loop is up (it set up its descriptors before the limit drops).
+  ASSERT_TRUE(running.Client().Get("/up"));
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  // Lower the limit so that 11 descriptor numbers are left free, then take
+  // them with client connections until the server cannot accept the last.
+  rlimit low = saved;
+  int free_below = 0;
+  for (low.rlim_cur = 0; free_below < 11; ++low.rlim_cur) {
+    if (fcntl(static_cast<int>(low.rlim_cur), F_GETFD) == -1) ++free_below;
+  }
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> clients;
+  for (int i = 0; i < 12; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) break;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(running.port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    // The kernel completes the handshake whether or not accept() can.
+    connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    clients.push_back(fd);
+  }
+  // Over a second, a listener spinning on EMFILE would burn a whole core.
+  rusage before{}, after{};
+  getrusage(RUSAGE_SELF, &before);
+  absl::SleepFor(absl::Seconds(1));
+  getrusage(RUSAGE_SELF, &after);
+  const absl::Duration cpu = absl::DurationFromTimeval(after.ru_utime) -
+                             absl::DurationFromTimeval(before.ru_utime) +
+                             absl::DurationFromTimeval(after.ru_stime) -
+                             absl::DurationFromTimeval(before.ru_stime);
+  for (int fd : clients) close(fd);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_LT(cpu, absl::Milliseconds(300));
+  // Accepting resumes once descriptors are free again.
+  bool served = false;
+  const absl::Time deadline = absl::Now() + kDeadline;
+  while (!served && absl::Now() < deadline) {
+    httplib::Result result = running.Client().Get("/again");
+    served = result && result->status == 200;
+  }
+  EXPECT_TRUE(served);
 }
 
 TEST(HttpServerTest, ABlockedLoopLeavesTheOthersServing) {
