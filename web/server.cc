@@ -1,10 +1,12 @@
 #include "web/server.h"
 
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <utility>
 
 #include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "daemon/common/log.h"
@@ -94,6 +96,9 @@ WebServer::WebServer(ServerOptions options, StatsReader* reader,
     : options_(std::move(options)),
       reader_(reader),
       publisher_(publisher),
+      run_starts_(
+          std::max(options_.run_starts_per_minute / 6, 1),
+          absl::Minutes(1) / std::max(options_.run_starts_per_minute, 1)),
       server_(http::HttpServer::Options{
           .threads = options_.threads,
           // Past the API's own limit, so that up to here the 413 is the
@@ -307,6 +312,16 @@ void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
     return;
   }
 
+  if (std::optional<absl::Duration> wait = run_starts_.TryAcquire()) {
+    const int64_t seconds = std::max<int64_t>(
+        absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))), 1);
+    response.SetHeader("Retry-After", absl::StrCat(seconds));
+    SendError(response, 429,
+              absl::StrFormat("too many runs started: at most %d a minute; "
+                              "retry in %d s",
+                              options_.run_starts_per_minute, seconds));
+    return;
+  }
   const std::string message = run::ControlCommandToJson(command);
   absl::StatusOr<long long> receivers = publisher_->Publish(message);
   if (!receivers.ok()) {

@@ -9,6 +9,7 @@
 #include "web/control_publisher.h"
 #include "web/http/http_message.h"
 #include "web/http/http_server.h"
+#include "web/rate_limiter.h"
 #include "web/stats_reader.h"
 
 namespace dbcache::web {
@@ -20,6 +21,9 @@ struct ServerOptions {
   // HTTP event loops. Idle connections (open pages between polls) cost none;
   // more than one keeps the others answering while one waits on Redis.
   int threads = 2;
+  // Runs POST /api/runs may start per minute, in bursts of up to a sixth of
+  // that; more are answered 429.
+  int run_starts_per_minute = 60;
 };
 
 // dbcache-web's HTTP server: the page (assets embedded in the binary) and the
@@ -32,7 +36,7 @@ struct ServerOptions {
 //   GET  /api/log                  {"entries": [...]}, newest first
 //   POST /api/runs                 start a run: 202 {"id":...}; 400 (names the
 //                                  field), 409 (a run is going), 413, 415,
-//                                  503 (no daemon listening)
+//                                  429 (too many starts), 503 (no daemon)
 //   POST /api/runs/current/cancel  202, or 503 when no daemon is listening
 //   GET  /healthz                  200 when the reader answers and a daemon
 //                                  heartbeat is present, else 503
@@ -101,6 +105,7 @@ class WebServer {
   StatsReader* const reader_;
   ControlPublisher* const publisher_;
   std::map<std::string, Asset, std::less<>> assets_;
+  RateLimiter run_starts_;
   static const Route kRoutes[];
   http::HttpServer server_;
 };

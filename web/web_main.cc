@@ -29,6 +29,8 @@ ABSL_FLAG(
     bool, allow_unauthenticated, false,
     "allow listening on a non-loopback address without DBCACHE_WEB_TOKEN");
 ABSL_FLAG(int, web_threads, 2, "HTTP event-loop threads (1..64)");
+ABSL_FLAG(int, run_starts_per_minute, 60,
+          "runs POST /api/runs may start per minute (1..6000)");
 
 namespace dbcache::web {
 namespace {
@@ -53,7 +55,12 @@ constexpr std::string_view kExtraHelp =
     "Open pages\n"
     "                         cost none while idle; more loops only help "
     "when Redis\n"
-    "                         is slow to answer\n";
+    "                         is slow to answer\n"
+    "  --run_starts_per_minute=N  runs the page and API may start per minute, "
+    "in\n"
+    "                         bursts of up to N/6 (1..6000); default 60. More "
+    "are\n"
+    "                         answered 429 with Retry-After\n";
 
 redis::SyncEndpoint RedisEndpoint(const config::Settings& settings,
                                   const config::Endpoint& endpoint) {
@@ -127,6 +134,14 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
+  const int run_starts = absl::GetFlag(FLAGS_run_starts_per_minute);
+  if (run_starts < 1 || run_starts > 6000) {
+    std::fprintf(stderr,
+                 "%s: --run_starts_per_minute=%d is out of range 1..6000\n",
+                 argv[0], run_starts);
+    return 2;
+  }
+
   const config::Endpoint& listen = settings.web_listen;
   if (!IsLoopbackHost(listen.host) && settings.web_token.empty()) {
     if (!absl::GetFlag(FLAGS_allow_unauthenticated)) {
@@ -155,9 +170,10 @@ int Main(int argc, char** argv) {
   });
   ControlPublisher publisher(RedisEndpoint(settings, settings.redis_primary),
                              settings.prefix);
-  WebServer server(
-      ServerOptions{.token = settings.web_token, .threads = threads}, &reader,
-      &publisher);
+  WebServer server(ServerOptions{.token = settings.web_token,
+                                 .threads = threads,
+                                 .run_starts_per_minute = run_starts},
+                   &reader, &publisher);
 
   absl::StatusOr<int> port = server.Bind(listen.host, listen.port);
   if (!port.ok()) {

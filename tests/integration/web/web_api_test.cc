@@ -383,6 +383,31 @@ TEST_F(WebApiTest, PostRunWhileARunIsGoingIs409) {
   EXPECT_EQ(result->status, 202) << result->body;
 }
 
+TEST_F(WebApiTest, RunStartsAreRateLimited) {
+  // 6 a minute: a burst of 1, then one every 10 s.
+  StartWeb({"--run_starts_per_minute=6"});
+  redis::SyncClient subscriber = Subscribe();
+  httplib::Result result = PostJson("/api/runs", R"({"queries":10})");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 202) << result->body;
+  ASSERT_TRUE(subscriber.ReadMessage(kDeadline).ok());
+
+  result = PostJson("/api/runs", R"({"queries":10})");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 429) << result->body;
+  const int retry_after = std::stoi(result->get_header_value("Retry-After"));
+  EXPECT_GE(retry_after, 1);
+  EXPECT_LE(retry_after, 10);
+  EXPECT_THAT(Body(result).value("error", ""),
+              HasSubstr("too many runs started: at most 6 a minute"));
+  // Refused starts publish nothing: the next message on the channel is a
+  // marker the test publishes after the refusal.
+  ASSERT_TRUE(primary_->Command({"PUBLISH", Key("control"), "marker"}).ok());
+  absl::StatusOr<std::string> message = subscriber.ReadMessage(kDeadline);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_EQ(*message, "marker");
+}
+
 TEST_F(WebApiTest, BadParametersAre400NamingTheField) {
   StartWeb();
   struct Case {
