@@ -1,6 +1,6 @@
 #include "web/http/http_message.h"
 
-#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 
 namespace dbcache::web::http {
 namespace {
@@ -15,14 +15,9 @@ const Header* Find(const std::vector<Header>& headers, std::string_view name) {
 }  // namespace
 
 bool HeaderNameEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (absl::ascii_tolower(static_cast<unsigned char>(a[i])) !=
-        absl::ascii_tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
+  // Debian's Abseil has an absl::string_view of its own.
+  return absl::EqualsIgnoreCase(absl::string_view(a.data(), a.size()),
+                                absl::string_view(b.data(), b.size()));
 }
 
 std::string_view HttpRequest::HeaderValue(std::string_view name) const {
