@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Measures dbcached against the physical limits of this machine, in one run: Redis GET
 # round trips (redis-benchmark), a serial MariaDB client running the same SQL, and
-# dbcached's own runs (cold, warm, all-hit, cache off, memory). Prints one Markdown
-# table and the ratios R1-R6 with their targets; writes both as JSON. See
-# docs/performance.md for what each number means.
+# dbcached's own runs (cold, warm, all-hit, cache off, memory), and dbcache-web under
+# load during a run. Prints one Markdown table and the ratios R1-R6 and W1-W3 with
+# their targets; writes both as JSON. See docs/performance.md for what each number
+# means.
 #
 #   scripts/bench.sh                 the full benchmark (2 to 3 minutes)
-#   scripts/bench.sh --quick         a small version that checks the table is produced
+#   scripts/bench.sh --quick         a small version that checks that every row and ratio
+#                                    is produced and well-formed (exit 1 if not)
 #   scripts/bench.sh --build-dir DIR binaries from DIR/bin, results in DIR/bench (build)
 #   scripts/bench.sh --reps N        repetitions of what the ratios need (3; quick 1)
 #   scripts/bench.sh --keep-stack    leave the benchmark's stack running afterwards
 #   scripts/bench.sh --no-reader     skip the --cache_reads=reader runs
 #   scripts/bench.sh --no-pin        let the scheduler place clients and servers
+#   scripts/bench.sh --no-web        skip the dbcache-web rows (W1-W3)
 #
 # The benchmark runs its own stack (DIR/bench-stack, ports 34379/34380/34306; quick:
 # DIR/bench-stack-quick, 34479/34480/34406; DBCACHE_BENCH_REDIS_PORT, _REPLICA_PORT,
@@ -34,6 +37,7 @@ keep_stack=0
 reps=""
 reader=1
 pin=1
+web=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -44,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --keep-stack) keep_stack=1 ;;
     --no-reader) reader=0 ;;
     --no-pin) pin=0 ;;
+    --no-web) web=0 ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "$PROGRAM: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
@@ -63,6 +68,7 @@ if ((quick)); then
   readonly kMemSmall=1000 kMemLarge=10000 kRedisSeconds=0.2 kMicroMinTime=0.01
   readonly kRedisC1Max=5000
   readonly kR6Reps=1 kR6Queries=2000
+  readonly kWebPairs=1 kWebQueries=100000
   default_ports=(34479 34480 34406)
   reader=0
 else
@@ -73,6 +79,9 @@ else
   # that: longer runs (over a second each, ten snapshots), more pairs.
   kR6Reps=$((reps > 15 ? reps : 15))
   readonly kR6Reps kR6Queries=300000
+  # W1 compares two throughputs too; each loaded run is long enough for wrk's rate.
+  kWebPairs=$((reps > 5 ? reps : 5))
+  readonly kWebPairs kWebQueries=1000000
   default_ports=(34379 34380 34306)
 fi
 readonly kSeedRows=100000
@@ -104,13 +113,17 @@ die() {
   exit 1
 }
 
-for tool in redis-cli redis-benchmark jq awk; do
+bench_tools=(redis-cli redis-benchmark jq awk)
+((web)) && bench_tools+=(wrk chrt ss)
+for tool in "${bench_tools[@]}"; do
   command -v "$tool" >/dev/null || die "$tool not found; run scripts/install-deps.sh"
 done
 
 # --- build ------------------------------------------------------------------------
 # dbcache_microbench exists only where Google Benchmark is installed.
-readonly kTargets=(dbcached dbcachectl dbcache_reference_client)
+kTargets=(dbcached dbcachectl dbcache_reference_client)
+((web)) && kTargets+=(dbcache-web)
+readonly kTargets
 missing=0
 for target in "${kTargets[@]}" dbcache_microbench; do [[ -x $bin/$target ]] || missing=1; done
 if ((missing)); then
@@ -138,9 +151,11 @@ stack_was_running=0
 ncpu=$(nproc)
 ((ncpu >= 2)) || pin=0
 client=()
+server=()
 if ((pin)); then
   readonly kClientCpu=0 kServerCpu=1
   client=(taskset -c "$kClientCpu")
+  server=(taskset -c "$kServerCpu")
   placement="clients on CPU $kClientCpu, Redis and MariaDB on CPU $kServerCpu"
 else
   placement="unpinned (the scheduler's choice)"
@@ -159,8 +174,11 @@ pin_stack() {
     taskset -a -p -c "$1" "$pid" >/dev/null 2>&1 || true
   done
 }
+web_pid="" wrk_pid=""
 cleanup() {
   local name
+  [[ -z $wrk_pid ]] || kill -INT "$wrk_pid" 2>/dev/null || true
+  [[ -z $web_pid ]] || { kill -TERM "$web_pid" 2>/dev/null; wait "$web_pid" 2>/dev/null; } || true
   for name in "${!daemon_pid[@]}"; do
     kill -TERM "${daemon_pid[$name]}" 2>/dev/null || true
   done
@@ -250,6 +268,13 @@ startup_rss=$(rss_mb "${daemon_pid[default]}")
 
 # --- measurement helpers ----------------------------------------------------------
 run_counter=0
+# Every scenario that recorded a sample, in order: the rows the report must have.
+expected_rows=()
+expect_row() {
+  local row
+  for row in "${expected_rows[@]}"; do [[ $row == "$1" ]] && return 0; done
+  expected_rows+=("$1")
+}
 
 # ctl DAEMON ARGS...: dbcachectl against that daemon's prefix.
 ctl() {
@@ -279,6 +304,7 @@ dbrun() {
     sleep 0.02
   done
   ((rep > 0)) || return 0
+  expect_row "$scenario"
   local rss
   rss=$(rss_mb "${daemon_pid[$daemon]}")
   jq -c --arg scenario "$scenario" --arg daemon "$daemon" --argjson rep "$rep" \
@@ -292,7 +318,8 @@ dbrun() {
       hit_mean: .latency_us.cache_hit | when_any(.mean),
       db_p50: .latency_us.db | when_any(.p50), db_p99: .latency_us.db | when_any(.p99),
       e2e_p50: .latency_us.end_to_end.p50, e2e_p99: .latency_us.end_to_end.p99,
-      hits: .hits, misses: .misses, errors: .errors, rss_mb: $rss,
+      hits: .hits, misses: .misses, errors: .errors, issued: .issued,
+      in_flight: .in_flight, rss_mb: $rss,
       cpu_us_per_query: ($cpu_ns / 1000 / .queries * 100 | round / 100)}' \
     <<<"$stats" >>"$samples"
 }
@@ -302,6 +329,7 @@ value_size=0
 redis_bench() {
   local scenario=$1 rep=$2 clients=$3 pipeline=$4 n=$5
   local csv
+  [[ $scenario == calibration ]] || expect_row "$scenario"
   csv=$("${client[@]}" redis-benchmark -h 127.0.0.1 -p "$DBCACHE_REDIS_PORT" -t get -n "$n" \
     -c "$clients" -P "$pipeline" -d "$value_size" --csv 2>>"$logs/redis-benchmark.log")
   echo "$csv" >>"$logs/redis-benchmark.log"
@@ -327,6 +355,7 @@ calibrated_n() {
 reference_client() {
   local rep=$1
   local json
+  expect_row "MySQL reference client (serial, 1 connection)"
   json=$("${client[@]}" "$bin/dbcache_reference_client" --queries="$kRefQueries" --seed="$kWorkloadSeed" \
     --limit_max=75 --warmup=50 2>>"$logs/reference.log") || die "reference client failed (see $logs/reference.log)"
   jq -c --argjson rep "$rep" '{scenario: "MySQL reference client (serial, 1 connection)",
@@ -453,6 +482,80 @@ dbrun "memory: $kMemSmall queries" default 1 --queries="$kMemSmall" \
 dbrun "memory: $kMemLarge queries" default 1 --queries="$kMemLarge" \
   --concurrency="$kHighConcurrency"
 
+# --- 5. dbcache-web under load ------------------------------------------------------
+# wrk polls /api/stats and /metrics (2:1) at a paced ~7,000 requests/s, what 1,750 open
+# pages polling four times a second would send, while the "hit" daemon runs all-hit at
+# c=64; each pair is a run without the load and one with it. dbcache-web reads the
+# reader endpoint and runs at its unit's Nice=, on the server CPU like the other
+# servers; wrk stands for browsers on other machines and takes only idle CPU
+# (SCHED_IDLE) there. Its CPU per request comes from /proc/PID/schedstat over wrk's
+# whole window: a figure that the host's scheduling barely moves, unlike W1 and W2.
+readonly kWebLoaded="W: all-hit c=$kHighConcurrency, dbcache-web under load"
+readonly kWebUnloaded="W: all-hit c=$kHighConcurrency, no web load"
+readonly kWebRow="W: dbcache-web serving the load (requests/s; CPU µs/request)"
+readonly kWebConnections=12
+if ((web)); then
+  web_nice=$(sed -n 's/^Nice=//p' "$repo/systemd/dbcache-web.service")
+  [[ $web_nice =~ ^-?[0-9]+$ ]] || die "no Nice= in systemd/dbcache-web.service"
+  step "dbcache-web at Nice=$web_nice; $kWebPairs pair(s) of $kWebQueries-query runs"
+  "${server[@]}" nice -n "$web_nice" env -u DBCACHE_WEB_TOKEN "$bin/dbcache-web" \
+    --listen=127.0.0.1:0 --prefix="${daemon_prefix[hit]}" --log_level=info \
+    </dev/null >"$logs/dbcache-web.log" 2>&1 &
+  web_pid=$!
+  web_port=""
+  deadline=$((SECONDS + 30))
+  until [[ -n $web_port ]]; do
+    web_port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' \
+      "$logs/dbcache-web.log" | head -n1)
+    kill -0 "$web_pid" 2>/dev/null || { cat "$logs/dbcache-web.log" >&2; die "dbcache-web exited"; }
+    ((SECONDS < deadline)) || die "dbcache-web did not listen within 30 s"
+    [[ -n $web_port ]] || sleep 0.05
+  done
+  cat >"$logs/pace.lua" <<'LUA'
+local requests, n = {}, 0
+function init()
+  requests[0] = wrk.format("GET", "/api/stats")
+  requests[1] = wrk.format("GET", "/api/stats")
+  requests[2] = wrk.format("GET", "/metrics")
+end
+function delay() return 1 end
+function request() n = (n + 1) % 3; return requests[n] end
+LUA
+  web_connected() {
+    (($(ss -Htn state established "( dport = :$web_port )" | wc -l) >= kWebConnections))
+  }
+  for ((rep = 1; rep <= kWebPairs; rep++)); do
+    dbrun "$kWebUnloaded" hit "$rep" --queries="$kWebQueries" \
+      --concurrency="$kHighConcurrency" --ttl-ms="$kLongTtlMs" --seed="$kWorkloadSeed"
+    web_cpu_before=$(cpu_ns "$web_pid")
+    "${server[@]}" chrt --idle 0 wrk -t2 -c"$kWebConnections" -d600s -s "$logs/pace.lua" \
+      "http://127.0.0.1:$web_port/" >"$logs/wrk-$rep.txt" 2>&1 &
+    wrk_pid=$!
+    deadline=$((SECONDS + 15))
+    until web_connected; do
+      ((SECONDS < deadline)) || { cat "$logs/wrk-$rep.txt" >&2; die "wrk did not connect"; }
+      sleep 0.05
+    done
+    dbrun "$kWebLoaded" hit "$rep" --queries="$kWebQueries" \
+      --concurrency="$kHighConcurrency" --ttl-ms="$kLongTtlMs" --seed="$kWorkloadSeed"
+    kill -INT "$wrk_pid"  # wrk prints its summary on SIGINT
+    wait "$wrk_pid" || true
+    wrk_pid=""
+    web_cpu_after=$(cpu_ns "$web_pid")
+    requests=$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$logs/wrk-$rep.txt")
+    rate=$(awk '/^Requests\/sec/ { print $2 }' "$logs/wrk-$rep.txt")
+    bad=$(awk '/Non-2xx|Socket errors/ { n++ } END { print n + 0 }' "$logs/wrk-$rep.txt")
+    [[ $requests =~ ^[0-9]+$ && $requests -gt 0 && -n $rate ]] ||
+      { cat "$logs/wrk-$rep.txt" >&2; die "wrk printed no request count"; }
+    expect_row "$kWebRow"
+    jq -nc --arg scenario "$kWebRow" --argjson rep "$rep" --argjson n "$requests" \
+      --argjson rate "$rate" --argjson bad "$bad" \
+      --argjson cpu_ns "$((web_cpu_after - web_cpu_before))" \
+      '{scenario: $scenario, kind: "web", rep: $rep, n: $n, qps: $rate, errors: $bad,
+        cpu_us_per_query: ($cpu_ns / 1000 / $n * 100 | round / 100)}' >>"$samples"
+  done
+fi
+
 # --- report -----------------------------------------------------------------------
 step "report"
 machine=$(jq -n --arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
@@ -472,13 +575,14 @@ jq -s --argjson machine "$machine" --argjson quick "$quick" --argjson reps "$rep
   --arg command "scripts/bench.sh$( ((quick)) && echo ' --quick')" \
   --arg mem_small "memory: $kMemSmall queries" --arg mem_large "memory: $kMemLarge queries" \
   --arg c64 "$kHighConcurrency" --argjson default_queries "$kDefaultQueries" \
-  --arg r6_snap "$kR6Snap" --arg r6_nosnap "$kR6NoSnap" '
+  --arg r6_snap "$kR6Snap" --arg r6_nosnap "$kR6NoSnap" --argjson web "$web" \
+  --arg web_loaded "$kWebLoaded" --arg web_unloaded "$kWebUnloaded" --arg web_row "$kWebRow" '
   def median: sort | if length == 0 then null
     elif length % 2 == 1 then .[length / 2 | floor]
     else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def fields: ["n", "concurrency", "wall_ms", "qps", "hit_p50", "hit_p99", "hit_mean",
     "db_p50", "db_p99", "db_mean", "e2e_p50", "e2e_p99", "hits", "misses", "errors",
-    "rss_mb", "cpu_us_per_query"];
+    "issued", "rss_mb", "cpu_us_per_query"];
   . as $samples
   | (reduce $samples[].scenario as $s ([]; if index([$s]) then . else . + [$s] end))
     as $order
@@ -514,6 +618,7 @@ jq -s --argjson machine "$machine" --argjson quick "$quick" --argjson reps "$rep
   | ("all-hit c=" + $c64) as $allhit64
   | (get($mem_small; "rss_mb")) as $rss_small
   | (get($mem_large; "rss_mb")) as $rss_large
+  | ([$samples[] | select(.scenario == $web_row)]) as $web_samples
   | [
       ratio("R1"; "overhead per hit";
             "dbcache cache-hit p50, all-hit c=1 / redis-benchmark -c 1 GET p50";
@@ -550,7 +655,23 @@ jq -s --argjson machine "$machine" --argjson quick "$quick" --argjson reps "$rep
       (ratio("R6cpu"; "bookkeeping, CPU";
              "dbcached CPU µs per query at c=\($c64), snapshots off / with 100 ms snapshots";
              $r6_nosnap; "cpu_us_per_query"; $r6_snap; "cpu_us_per_query"; 1; ">="; 0.97)
-       | .target = "report (>= 0.97 would match R6)" | .result = "info")
+       | .target = "report (>= 0.97 would match R6)" | .result = "info"),
+      (if $web == 1 then
+        ratio("W1"; "web under load";
+              "all-hit queries/s at c=\($c64) while dbcache-web serves ~7,000 requests/s / without";
+              $web_loaded; "qps"; $web_unloaded; "qps"; 1; ">="; 0.90),
+        ([$web_samples[].qps] | median) as $rate
+        | {id: "W2", name: "web rate",
+           what: "requests/s dbcache-web answered during the loaded runs (median)",
+           value: $rate, per_rep: [$web_samples[].qps | r3], target: ">= 5000",
+           result: (if $rate == null then "n/a" elif $rate >= 5000 then "PASS"
+                    else "FAIL" end)},
+        ([$web_samples[].cpu_us_per_query] | median) as $cpu
+        | {id: "W3", name: "web CPU",
+           what: "dbcache-web CPU ms per 1,000 requests (= µs per request), from /proc schedstat",
+           value: $cpu, per_rep: [$web_samples[].cpu_us_per_query], target: "report",
+           result: (if $cpu == null then "n/a" else "info" end)}
+       else empty end)
     ] as $ratios
   | {date: $date, command: $command, quick: ($quick == 1), reps: $reps,
      machine: $machine, cached_value_bytes: $value_size,
@@ -601,14 +722,39 @@ jq -r '
    else empty end)
 ' "$out/results.json" | tee "$out/results.md"
 
-# Quick mode checks that the report is whole, not what it says.
-# 3 redis-benchmark, 1 reference, 2 cache=off, 8 default, 2 all-hit, 2 R6, 2 memory,
-# (+2 reader).
-expected=$((20 + (reader ? 2 : 0)))
-rows=$(jq '.scenarios | length' "$out/results.json")
-((rows == expected)) || die "the table has $rows rows, not $expected"
-if ((quick == 0)); then
-  jq -e '[.ratios[] | select(.result == "n/a")] | length == 0' "$out/results.json" \
-    >/dev/null || die "some ratios could not be computed"
+# The report must be whole and well-formed, in quick mode too (which checks only
+# that, not what the figures say): every scenario that ran has its row in the JSON
+# and the Markdown, every sample of it is sound (a dbcache run finished with its
+# counts adding up, a reference has its latencies, the web served without errors),
+# and every ratio could be computed.
+printf '%s\n' "${expected_rows[@]}" | jq -R . | jq -s . >"$logs/expected-rows.json"
+problems=$(jq -r --slurpfile expected "$logs/expected-rows.json" '
+  def positive(f): (f | type) == "number" and f > 0;
+  def sound:
+    if .kind == "dbcache" then
+      positive(.n) and positive(.qps) and positive(.wall_ms) and .issued == .n
+      and .hits + .misses + .errors == .issued and .in_flight == 0
+    elif .kind == "redis-benchmark" then positive(.qps) and positive(.hit_p50)
+    elif .kind == "reference" then positive(.qps) and positive(.db_p50)
+    elif .kind == "web" then positive(.n) and positive(.qps)
+      and positive(.cpu_us_per_query) and .errors == 0
+    else false end;
+  ([.scenarios[].scenario]) as $have
+  | ($expected[0][] | select(. as $e | $have | index([$e]) | not)
+     | "missing row: \(.)"),
+    (.scenarios[] | .scenario as $s | .kind as $k | .samples[]
+     | select(. + {kind: $k} | sound | not)
+     | "malformed sample of \($s): \(tojson)"),
+    (.ratios[] | select(.result == "n/a") | "ratio \(.id) could not be computed"),
+    (if (.scenarios | length) != ($expected[0] | length)
+     then "the table has \(.scenarios | length) rows, \($expected[0] | length) scenarios ran"
+     else empty end)
+  ' "$out/results.json")
+for row in "${expected_rows[@]}"; do
+  grep -qF "| $row |" "$out/results.md" || problems+=$'\n'"no Markdown row: $row"
+done
+if [[ -n ${problems//$'\n'/} ]]; then
+  printf '%s\n' "$problems" | sed '/^$/d; s/^/  /' >&2
+  die "the report is incomplete or malformed (see above)"
 fi
 step "done: $out/results.json, $out/results.md"

@@ -116,6 +116,10 @@ void WriteRun(Writer& w, const Json& stats) {
   w.Single("dbcache_run_corrupt_entries_total", "counter",
            "Cached entries that failed to decode (served as misses).",
            NumberAt(stats, "corrupt_entries"));
+  w.Single("dbcache_run_cache_fill_errors_total", "counter",
+           "Cache fills (PSETEX) that failed; their queries were served from "
+           "MySQL.",
+           NumberAt(stats, "fill_errors"));
   w.Single("dbcache_run_in_flight", "gauge", "Queries in flight.",
            NumberAt(stats, "in_flight"));
   w.Single("dbcache_run_hit_ratio", "gauge",

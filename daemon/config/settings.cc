@@ -127,7 +127,8 @@ absl::StatusOr<Endpoint> HostPort(const Resolver& r, std::string_view flag) {
   Endpoint endpoint;
   if (colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(value.substr(colon + 1), &endpoint.port) ||
-      endpoint.port < 1 || endpoint.port > 65535) {
+      endpoint.port < 0 || endpoint.port > 65535) {
+    // Port 0 asks the kernel for a free port; the program logs which it got.
     return Invalid(spec, raw, "is not HOST:PORT (e.g. 127.0.0.1:8080)");
   }
   endpoint.host = value.substr(0, colon);
@@ -274,7 +275,7 @@ const std::vector<SettingSpec>& SettingSpecs() {
        "127.0.0.1:8080",
        false,
        kGroupWeb,
-       "address:port dbcache-web listens on"},
+       "address:port dbcache-web listens on (port 0: any free one, logged)"},
       {"web_token",
        {"DBCACHE_WEB_TOKEN"},
        "",

@@ -39,6 +39,7 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
       1, std::min<int64_t>(effective.concurrency, effective.queries)));
   if (slots_.size() != slot_count) slots_.resize(slot_count);
   in_flight_ = 0;
+  pending_fills_ = 0;
   max_in_flight_ = 0;
   consecutive_errors_ = 0;
   stopping_ = false;
@@ -61,7 +62,12 @@ void RunEngine::Cancel(std::string reason) {
 void RunEngine::Abandon(RunState state, std::string reason) {
   if (!running()) return;
   ++generation_;  // Replies still due now belong to no run.
-  in_flight_ = 0;
+  // The queries still in flight end here, as errors of their own kind, so
+  // that the record still adds up (issued = hits + misses + errors).
+  for (; in_flight_ > 0; --in_flight_) {
+    stats_.RecordError(ErrorKind::kAbandoned, reason);
+  }
+  pending_fills_ = 0;
   Finish(state, std::move(reason));
 }
 
@@ -139,19 +145,23 @@ void RunEngine::OnDb(size_t slot_index, const absl::Status& status,
     result->EncodeTo(writer);
     const int64_t fill_start = scheduler_.NowNanos();
     const uint64_t generation = generation_;
+    ++pending_fills_;
     // hiredis copies the arguments into its output buffer here, so the slot's
     // buffers are free for the next query as soon as Command() returns.
     primary_.Command(
         {"PSETEX", slot.key, ttl_text_, slot.value},
         [this, fill_start, generation](const redis::RedisReply& r) {
           if (generation != generation_) return;
+          --pending_fills_;
           if (!r.ok() || r.is_error()) {
             stats_.RecordFillError(
                 StrCat("cache fill: ", r.AsStatus().message()));
-            return;
+          } else {
+            stats_.RecordFill(
+                static_cast<uint64_t>(scheduler_.NowNanos() - fill_start));
           }
-          stats_.RecordFill(
-              static_cast<uint64_t>(scheduler_.NowNanos() - fill_start));
+          // The run's record is final only once its last fill has answered.
+          MaybeFinish();
         });
   }
   const int64_t end = scheduler_.NowNanos();
@@ -194,7 +204,11 @@ void RunEngine::Complete(size_t slot_index, Outcome outcome, int64_t end_ns) {
 }
 
 void RunEngine::MaybeFinish() {
-  if (in_flight_ > 0) return;
+  if (!running() || in_flight_ > 0 || pending_fills_ > 0) return;
+  if (!stopping_ &&
+      stats_.issued() < static_cast<uint64_t>(stats_.params().queries)) {
+    return;
+  }
   Finish(stop_state_, stop_reason_);
 }
 

@@ -47,7 +47,8 @@ class RunEngine {
   absl::Status Start(const RunParams& params, std::string run_id);
   // Stops issuing; the run ends `cancelled` once the queries in flight return.
   void Cancel(std::string reason = "cancelled");
-  // Ends the run now with `state`, ignoring the replies still due (shutdown).
+  // Ends the run now with `state`, ignoring the replies still due (shutdown);
+  // the queries still in flight count as errors of kind `abandoned`.
   void Abandon(RunState state, std::string reason);
 
   bool running() const { return stats_.state() == RunState::kRunning; }
@@ -91,6 +92,9 @@ class RunEngine {
   // is dropped instead of touching the next run's slots.
   uint64_t generation_ = 0;
   int in_flight_ = 0;
+  // PSETEXs sent and not yet answered: the run ends after the last of them, so
+  // that its final record counts every fill.
+  int pending_fills_ = 0;
   int max_in_flight_ = 0;
   int consecutive_errors_ = 0;
   bool stopping_ = false;

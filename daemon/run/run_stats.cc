@@ -34,10 +34,10 @@ std::string_view ErrorKindName(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kCacheRead:
       return "cache_read";
-    case ErrorKind::kCacheWrite:
-      return "cache_write";
     case ErrorKind::kDb:
       return "db";
+    case ErrorKind::kAbandoned:
+      return "abandoned";
     case ErrorKind::kCount:
       break;
   }
@@ -97,7 +97,6 @@ void RunStats::RecordFillError(std::string_view message) {
   // A failed fill does not fail the query (its rows were served from MySQL), so
   // it is counted apart from the per-query outcome.
   ++fill_errors_;
-  ++errors_by_kind_[static_cast<size_t>(ErrorKind::kCacheWrite)];
   last_error_.assign(message.data(), message.size());
 }
 

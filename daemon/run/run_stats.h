@@ -18,7 +18,10 @@ std::string_view RunStateName(RunState state);
 enum class Outcome { kHit, kMiss, kError };
 std::string_view OutcomeName(Outcome outcome);
 
-enum class ErrorKind { kCacheRead = 0, kCacheWrite, kDb, kCount };
+// Why a query failed; every failed query has exactly one kind, so the kinds
+// add up to errors(). A failed cache fill is not among them: its query was
+// served from MySQL (fill_errors()).
+enum class ErrorKind { kCacheRead = 0, kDb, kAbandoned, kCount };
 std::string_view ErrorKindName(ErrorKind kind);
 
 // One line of the recent-query log (dbcache:log).
@@ -68,6 +71,7 @@ class RunStats {
   uint64_t errors(ErrorKind kind) const {
     return errors_by_kind_[static_cast<size_t>(kind)];
   }
+  uint64_t fill_errors() const { return fill_errors_; }
   uint64_t corrupt_entries() const { return corrupt_entries_; }
   const std::string& last_error() const { return last_error_; }
   double last_hit_us() const { return last_hit_us_; }

@@ -88,6 +88,7 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
       {"misses", stats.misses()},
       {"errors", stats.errors()},
       {"errors_by_kind", std::move(errors_by_kind)},
+      {"fill_errors", stats.fill_errors()},
       {"last_error", stats.last_error()},
       {"corrupt_entries", stats.corrupt_entries()},
       {"hit_ratio",

@@ -94,6 +94,26 @@ export function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
 }
 
+// The identity every run keeps (the same check as the C++ tests' ExpectCountsAddUp):
+// each issued query ends as exactly one outcome, `done` agrees, an ended run has
+// nothing in flight and a finished one issued every query.
+export const OUTCOMES = ['hits', 'misses', 'errors'];
+export function checkCountsAddUp(snapshot) {
+  for (const field of [...OUTCOMES, 'issued', 'done', 'in_flight', 'queries']) {
+    check(Number.isInteger(snapshot[field]), `${field} is an integer in ${JSON.stringify(snapshot)}`);
+  }
+  const sum = OUTCOMES.reduce((total, field) => total + snapshot[field], 0);
+  check(sum + snapshot.in_flight === snapshot.issued,
+      `${OUTCOMES.join(' + ')} + in_flight = ${sum + snapshot.in_flight}, issued ${snapshot.issued}`);
+  check(snapshot.done === sum, `done ${snapshot.done}, outcomes add up to ${sum}`);
+  const byKind = Object.values(snapshot.errors_by_kind ?? {}).reduce((a, b) => a + b, 0);
+  check(byKind === snapshot.errors, `errors_by_kind adds up to ${byKind}, errors ${snapshot.errors}`);
+  if (snapshot.state !== 'running') check(snapshot.in_flight === 0, 'nothing in flight at the end');
+  if (snapshot.state === 'finished') {
+    check(snapshot.issued === snapshot.queries, `issued ${snapshot.issued} of ${snapshot.queries}`);
+  }
+}
+
 // Runs a test body, prints PASS/FAIL and sets the exit code.
 export async function runTest(name, body) {
   const started = Date.now();

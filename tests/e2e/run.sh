@@ -7,7 +7,8 @@
 #   DBCACHE_MYSQL_PORT=13306 DBCACHE_BIN_DIR=build/bin tests/e2e/run.sh
 #
 # ctest runs it with the local_stack fixture's environment. Exit codes: 0 pass,
-# 1 fail, 77 skip (a program, Node.js or Chromium is missing). Screenshots go to
+# 1 fail, 77 skip (a program, Node.js or Chromium is missing; under CI=true that is a
+# failure instead). Screenshots go to
 # $DBCACHE_SCREENSHOT (default <build>/e2e/page.png, plus page-375.png).
 set -euo pipefail
 
@@ -26,7 +27,13 @@ readonly screenshot=${DBCACHE_SCREENSHOT:-$out_dir/page.png}
 readonly prefix="e2e:$$:"
 readonly ready_deadline=60
 
+# A developer without a browser may skip; CI may not, or it would pass without
+# ever having run the browser test.
 skip() {
+  if [[ ${CI:-} == true ]]; then
+    echo "e2e: FAIL: $* (CI=true: a browser test that cannot run is a failure)" >&2
+    exit 1
+  fi
   echo "e2e: SKIP: $*"
   exit 77
 }

@@ -9,6 +9,7 @@
 #include "daemon/mysql/mysql_handle.h"
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
+#include "tests/integration/support/run_counts.h"
 
 namespace dbcache::testing {
 namespace {
@@ -218,7 +219,6 @@ TEST_F(BadInputTest, EveryMalformedMessageGetsANamedErrorAndChangesNothing) {
   StartDaemon({"--cache_reads=primary"});
 
   const std::vector<BadInput> inputs = BadInputs();
-  ASSERT_GE(inputs.size(), 45u);
   for (const BadInput& input : inputs) {
     SCOPED_TRACE(input.what);
     ASSERT_EQ(Publish(input.message), 1);
@@ -241,7 +241,7 @@ TEST_F(BadInputTest, EveryMalformedMessageGetsANamedErrorAndChangesNothing) {
         heartbeat = GetJson(*primary_, Key("daemon"));
         return heartbeat.is_object() && heartbeat["control_errors"] == sent;
       },
-      absl::Seconds(5)))
+      absl::Seconds(10)))
       << heartbeat.dump();
   EXPECT_EQ(heartbeat["control_messages"], sent);
   EXPECT_EQ(heartbeat["runs_started"], 0);
@@ -263,11 +263,13 @@ TEST_F(BadInputTest, EveryMalformedMessageGetsANamedErrorAndChangesNothing) {
   nlohmann::json cancelled = WaitForEvent("run_finished");
   EXPECT_EQ(cancelled["run_id"], "long-one");
   EXPECT_EQ(cancelled["summary"]["state"], "cancelled");
+  ExpectCountsAddUp(cancelled["summary"]);
 
   // A following valid run works, with the configured SQL.
   ASSERT_EQ(Publish("run queries=20 limit_max=5"), 1);
   nlohmann::json summary = WaitForEvent("run_finished")["summary"];
   EXPECT_EQ(summary["state"], "finished");
+  ExpectCountsAddUp(summary);
   EXPECT_EQ(summary["done"], 20);
   EXPECT_EQ(summary["errors"], 0);
   absl::StatusOr<redis::ReplyPtr> log =
@@ -288,7 +290,7 @@ TEST_F(BadInputTest, EveryMalformedMessageGetsANamedErrorAndChangesNothing) {
                heartbeat["control_errors"] == sent + 1 &&
                heartbeat["runs_started"] == 2 && heartbeat["state"] == "idle";
       },
-      absl::Seconds(5)))
+      absl::Seconds(10)))
       << heartbeat.dump();
   EXPECT_TRUE(daemon_->running());
 }

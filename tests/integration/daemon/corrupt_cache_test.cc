@@ -11,6 +11,7 @@
 #include "daemon/cache/digest.h"
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
+#include "tests/integration/support/run_counts.h"
 
 namespace dbcache::testing {
 namespace {
@@ -115,6 +116,7 @@ TEST_F(DaemonTest, CorruptEntriesAreMissesCountedAndOverwrittenWithTrueRows) {
   const nlohmann::json& summary = finished["summary"];
   ASSERT_TRUE(summary.is_object()) << finished.dump();
   EXPECT_EQ(summary["state"], "finished");
+  ExpectCountsAddUp(summary);
   EXPECT_EQ(summary["corrupt_entries"], kLimitMax);
   EXPECT_EQ(summary["misses"], kLimitMax);
   EXPECT_EQ(summary["hits"], 300 - kLimitMax);
@@ -140,6 +142,7 @@ TEST_F(DaemonTest, CorruptEntriesAreMissesCountedAndOverwrittenWithTrueRows) {
   // Everything is cached now: the same run is all hits.
   ASSERT_EQ(Publish(run), 1);
   nlohmann::json again = WaitForEvent("run_finished")["summary"];
+  ExpectCountsAddUp(again);
   EXPECT_EQ(again["hits"], 300);
   EXPECT_EQ(again["misses"], 0);
   EXPECT_EQ(again["corrupt_entries"], 0);

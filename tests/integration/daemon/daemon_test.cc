@@ -8,6 +8,7 @@
 #include "daemon/cache/digest.h"
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
+#include "tests/integration/support/run_counts.h"
 
 namespace dbcache::testing {
 namespace {
@@ -22,7 +23,8 @@ TEST_F(DaemonTest, ThousandQueryRunViaPublishMatchesSnapshotOnTheReader) {
   nlohmann::json finished = WaitForEvent("run_finished");
   const nlohmann::json& summary = finished["summary"];
   EXPECT_EQ(summary["state"], "finished");
-  EXPECT_EQ(summary["hits"].get<int>() + summary["misses"].get<int>(), 1000);
+  ExpectCountsAddUp(summary);
+  EXPECT_EQ(summary["issued"], 1000);
   EXPECT_EQ(summary["errors"], 0);
   EXPECT_GT(summary["hits"].get<int>(), 0);
   EXPECT_EQ(summary["max_in_flight"], 1);
@@ -35,6 +37,7 @@ TEST_F(DaemonTest, ThousandQueryRunViaPublishMatchesSnapshotOnTheReader) {
                on_reader["run_id"] == summary["run_id"];
       },
       absl::Seconds(10)));
+  ExpectCountsAddUp(on_reader);
   for (const char* field : {"hits", "misses", "errors", "done", "queries"}) {
     EXPECT_EQ(on_reader[field], summary[field]) << field;
   }
@@ -73,7 +76,7 @@ TEST_F(DaemonTest, ThousandQueryRunViaPublishMatchesSnapshotOnTheReader) {
 TEST_F(DaemonTest, CachedValueDecodesToExactlyTheRowsMariaDbReturns) {
   StartDaemon();
   ASSERT_EQ(Publish("run queries=200 limit_max=20 ttl_ms=60000 seed=3"), 1);
-  WaitForEvent("run_finished");
+  ExpectCountsAddUp(WaitForEvent("run_finished")["summary"]);
   int checked = 0;
   for (int n = 1; n <= 20; ++n) {
     const std::string sql =
@@ -95,27 +98,46 @@ TEST_F(DaemonTest, ExpiredTtlTurnsAHitIntoAMiss) {
   // Reads from the primary, so that replication lag cannot fake a miss; and
   // limit_max=1, so that every query is the same statement.
   StartDaemon({"--cache_reads=primary"});
-  const std::string run = "run queries=1 limit_max=1 ttl_ms=1500";
-  ASSERT_EQ(Publish(run), 1);
-  EXPECT_EQ(WaitForEvent("run_finished")["summary"]["misses"], 1);
-  ASSERT_EQ(Publish(run), 1);
-  EXPECT_EQ(WaitForEvent("run_finished")["summary"]["hits"], 1);
   const std::string key = cache::CacheKey(
       prefix_, "reviews", "SELECT customer_id, review_id FROM reviews LIMIT 1");
-  absl::StatusOr<redis::ReplyPtr> pttl = primary_->Command({"PTTL", key});
-  ASSERT_TRUE(pttl.ok());
-  EXPECT_GT((*pttl)->integer, 0);
-  EXPECT_LE((*pttl)->integer, 1500);
+  auto run = [&](int64_t ttl_ms) {
+    EXPECT_EQ(
+        Publish("run queries=1 limit_max=1 ttl_ms=" + std::to_string(ttl_ms)),
+        1);
+    nlohmann::json summary = WaitForEvent("run_finished")["summary"];
+    ExpectCountsAddUp(summary);
+    return summary;
+  };
+  auto pttl = [&] {
+    absl::StatusOr<redis::ReplyPtr> r = primary_->Command({"PTTL", key});
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? (*r)->integer : -100;
+  };
+  // Within its TTL the entry serves the next query. The TTL is long enough
+  // that no machine, however slow, sees it lapse between the two runs.
+  EXPECT_EQ(run(600000)["misses"], 1);
+  EXPECT_GT(pttl(), 0);
+  EXPECT_LE(pttl(), 600000);
+  EXPECT_EQ(run(600000)["hits"], 1);
+
+  // Stored with a short TTL, the entry expires by Redis's clock (the test only
+  // waits for that to happen), and the next query misses and stores it again.
+  ASSERT_EQ(Publish("flush"), 1);
+  WaitForEvent("flushed");
+  EXPECT_EQ(run(200)["misses"], 1);
+  const long long short_ttl = pttl();
+  EXPECT_LE(short_ttl, 200);  // -2 once it has already expired
+  EXPECT_NE(short_ttl, -1) << "stored without an expiry";
   ASSERT_TRUE(WaitFor(
       [&] {
         absl::StatusOr<redis::ReplyPtr> r = primary_->Command({"EXISTS", key});
         return r.ok() && (*r)->integer == 0;
       },
-      absl::Seconds(5)));
-  ASSERT_EQ(Publish(run), 1);
-  nlohmann::json after = WaitForEvent("run_finished")["summary"];
+      absl::Seconds(10)));
+  nlohmann::json after = run(600000);
   EXPECT_EQ(after["misses"], 1);
   EXPECT_EQ(after["hits"], 0);
+  EXPECT_GT(pttl(), 0);
 }
 
 TEST_F(DaemonTest, Concurrency32CompletesWithAtMost32InFlight) {
@@ -123,8 +145,9 @@ TEST_F(DaemonTest, Concurrency32CompletesWithAtMost32InFlight) {
   ASSERT_EQ(Publish("run queries=5000 concurrency=32"), 1);
   nlohmann::json summary = WaitForEvent("run_finished")["summary"];
   EXPECT_EQ(summary["state"], "finished");
+  ExpectCountsAddUp(summary);
   EXPECT_EQ(summary["done"], 5000);
-  EXPECT_EQ(summary["hits"].get<int>() + summary["misses"].get<int>(), 5000);
+  EXPECT_EQ(summary["errors"], 0);
   EXPECT_EQ(summary["max_in_flight"], 32);
   EXPECT_EQ(summary["in_flight"], 0);
 }
@@ -135,6 +158,7 @@ TEST_F(DaemonTest, CacheOffSendsEveryQueryToTheDatabase) {
       Publish(R"({"cmd":"run","queries":300,"cache":"off","concurrency":4})"),
       1);
   nlohmann::json summary = WaitForEvent("run_finished")["summary"];
+  ExpectCountsAddUp(summary);
   EXPECT_EQ(summary["misses"], 300);
   EXPECT_EQ(summary["hits"], 0);
   EXPECT_EQ(summary["latency_us"]["cache_fill"]["count"], 0);
@@ -160,14 +184,16 @@ TEST_F(DaemonTest, MalformedMessageGetsAnErrorEventAndTheNextRunWorks) {
   // Nothing ran, nothing was written.
   EXPECT_TRUE(GetJson(*primary_, Key("stats")).is_null());
   ASSERT_EQ(Publish("run queries=10"), 1);
-  EXPECT_EQ(WaitForEvent("run_finished")["summary"]["done"], 10);
+  nlohmann::json summary = WaitForEvent("run_finished")["summary"];
+  ExpectCountsAddUp(summary);
+  EXPECT_EQ(summary["done"], 10);
   // The heartbeat (refreshed every second) counts the rejected messages.
   EXPECT_TRUE(WaitFor(
       [&] {
         nlohmann::json heartbeat = GetJson(*primary_, Key("daemon"));
         return heartbeat.is_object() && heartbeat["control_errors"] == 3;
       },
-      absl::Seconds(3)));
+      absl::Seconds(10)));
 }
 
 TEST_F(DaemonTest, BusyCancelFlushAndReset) {
@@ -182,10 +208,8 @@ TEST_F(DaemonTest, BusyCancelFlushAndReset) {
   nlohmann::json finished = WaitForEvent("run_finished");
   EXPECT_EQ(finished["summary"]["state"], "cancelled");
   EXPECT_EQ(finished["run_id"], "long-one");
-  const nlohmann::json& s = finished["summary"];
-  EXPECT_EQ(
-      s["hits"].get<int>() + s["misses"].get<int>() + s["errors"].get<int>(),
-      s["issued"].get<int>());
+  ExpectCountsAddUp(finished["summary"]);
+  EXPECT_LT(finished["summary"]["issued"].get<int64_t>(), 10000000);
   ASSERT_EQ(Publish("flush"), 1);
   EXPECT_GT(WaitForEvent("flushed")["removed"].get<int>(), 0);
   absl::StatusOr<redis::ReplyPtr> keys =
@@ -211,14 +235,16 @@ TEST_F(DaemonTest, SigtermMidRunExitsZeroWithFinalSnapshotAndSummary) {
         return s.is_object() && s["done"].get<int>() > 1000;
       },
       absl::Seconds(10)));
-  const absl::Time sent = absl::Now();
   daemon_->Signal(SIGTERM);
-  EXPECT_EQ(daemon_->WaitForExit(absl::Seconds(5)), 0) << daemon_->Output();
-  EXPECT_LT(absl::Now() - sent, absl::Seconds(5));
+  // The daemon's own timers end it 4.5 s after SIGTERM at the latest (3 s to
+  // drain, 1.5 s for Redis to confirm); the margin is the process's own exit,
+  // a sanitizer's leak check included, on a loaded machine.
+  EXPECT_EQ(daemon_->WaitForExit(absl::Seconds(10)), 0) << daemon_->Output();
   nlohmann::json final_stats = GetJson(*primary_, Key("stats"));
   EXPECT_EQ(final_stats["state"], "cancelled");
   EXPECT_THAT(final_stats["reason"].get<std::string>(), HasSubstr("SIGTERM"));
-  EXPECT_EQ(final_stats["in_flight"], 0);
+  ExpectCountsAddUp(final_stats);
+  EXPECT_GT(final_stats["done"].get<int64_t>(), 1000);
   absl::StatusOr<redis::ReplyPtr> latest =
       primary_->Command({"LINDEX", Key("runs"), "0"});
   ASSERT_TRUE(latest.ok());
@@ -226,6 +252,8 @@ TEST_F(DaemonTest, SigtermMidRunExitsZeroWithFinalSnapshotAndSummary) {
   nlohmann::json summary = nlohmann::json::parse((*latest)->str);
   EXPECT_EQ(summary["run_id"], started["run_id"]);
   EXPECT_EQ(summary["state"], "cancelled");
+  ExpectCountsAddUp(summary);
+  EXPECT_EQ(summary["done"], final_stats["done"]);
   // The heartbeat is removed: the daemon says it is gone.
   EXPECT_TRUE(GetJson(*primary_, Key("daemon")).is_null());
   EXPECT_THAT(daemon_->Output(), HasSubstr("SIGTERM: shutting down"));

@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
+#include "tests/integration/support/run_counts.h"
 
 namespace dbcache::testing {
 namespace {
@@ -132,7 +133,11 @@ class SecretsTest : public DaemonTest {
           << "waiting for " << until << ": " << event.status();
       Record("event", *event);
       nlohmann::json parsed = nlohmann::json::parse(*event, nullptr, false);
-      if (parsed.is_object() && parsed.value("event", "") == until) return;
+      if (!parsed.is_object()) continue;
+      if (parsed.value("event", "") == "run_finished") {
+        ExpectCountsAddUp(parsed["summary"]);
+      }
+      if (parsed.value("event", "") == until) return;
     }
     FAIL() << "no " << until << " event";
   }

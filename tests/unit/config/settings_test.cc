@@ -134,6 +134,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{{"query_timeout_ms", "1.5"}}, {}, "--query_timeout_ms"},
         BadCase{{{"listen", "8080"}}, {}, "is not HOST:PORT"},
         BadCase{{{"listen", "127.0.0.1:99999"}}, {}, "is not HOST:PORT"},
+        BadCase{{{"listen", "127.0.0.1:-1"}}, {}, "is not HOST:PORT"},
         BadCase{{{"log_level", "loud"}}, {}, "--log_level"},
         BadCase{{{"mysql_database", "x;drop"}}, {}, "plain database name"},
         BadCase{{{"prefix", "a b"}}, {}, "--prefix"},

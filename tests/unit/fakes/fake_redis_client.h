@@ -45,6 +45,17 @@ class FakeRedisClient : public redis::RedisClient {
   }
   std::map<std::string, std::string>& data() { return data_; }
   void set_connected(bool connected) { connected_ = connected; }
+  // GETs that AnswerOne() answered from the map, and those it found nothing
+  // for: what the engine's hit and miss counts must agree with, counted here
+  // and not by the engine.
+  int gets_found() const { return gets_found_; }
+  int gets_missed() const { return gets_missed_; }
+  // Commands named `name` sent so far.
+  int Sent(std::string_view name) const {
+    int n = 0;
+    for (const auto& argv : history_) n += argv[0] == name;
+    return n;
+  }
 
   // Answers the oldest command from the map. Returns false if none is pending.
   bool AnswerOne() {
@@ -54,8 +65,10 @@ class FakeRedisClient : public redis::RedisClient {
     if (cmd == "GET") {
       auto it = data_.find(call.argv[1]);
       if (it == data_.end()) {
+        ++gets_missed_;
         Nil(call);
       } else {
+        ++gets_found_;
         String(call, it->second);
       }
     } else if (cmd == "PSETEX") {
@@ -117,6 +130,8 @@ class FakeRedisClient : public redis::RedisClient {
   }
 
   bool connected_ = true;
+  int gets_found_ = 0;
+  int gets_missed_ = 0;
   std::deque<Call> pending_;
   std::vector<std::vector<std::string>> history_;
   std::map<std::string, std::string> data_;

@@ -9,10 +9,12 @@
 #include "tests/unit/fakes/fake_mysql_executor.h"
 #include "tests/unit/fakes/fake_redis_client.h"
 #include "tests/unit/fakes/fake_scheduler.h"
+#include "tests/unit/support/run_counts.h"
 
 namespace dbcache::run {
 namespace {
 
+using testing::ExpectCountsAddUp;
 using testing::FakeMysqlExecutor;
 using testing::FakeRedisClient;
 using testing::FakeScheduler;
@@ -70,15 +72,28 @@ TEST_F(RunEngineTest, SerialRunCountsEveryQueryAndCachesMisses) {
   const RunStats& s = engine_.stats();
   EXPECT_EQ(finished_calls_, 1);
   EXPECT_EQ(s.state(), RunState::kFinished);
-  EXPECT_EQ(s.hits() + s.misses(), 200u);
+  ExpectCountsAddUp(engine_);
   EXPECT_EQ(s.errors(), 0u);
-  // limit_max = 10: at most 10 distinct statements, each a miss once.
+  // Against what the fakes saw, not what the engine says of itself: one GET
+  // per query; a hit for each GET the map answered, a miss for each it did
+  // not; one statement and one fill per miss.
+  EXPECT_EQ(redis_.Sent("GET"), 200);
+  EXPECT_EQ(s.hits(), static_cast<uint64_t>(redis_.gets_found()));
+  EXPECT_EQ(s.misses(), static_cast<uint64_t>(redis_.gets_missed()));
+  EXPECT_EQ(db_.history().size(), static_cast<size_t>(redis_.gets_missed()));
+  EXPECT_EQ(redis_.Sent("PSETEX"), redis_.gets_missed());
+  // limit_max = 10: at most 10 distinct statements, each a miss once, and
+  // every one of them stored.
   EXPECT_LE(s.misses(), 10u);
-  EXPECT_EQ(s.misses(), db_.history().size());
-  EXPECT_EQ(s.cache_hit().count(), s.hits());
-  EXPECT_EQ(s.db().count(), s.misses());
+  EXPECT_EQ(
+      std::set<std::string>(db_.history().begin(), db_.history().end()).size(),
+      db_.history().size());
+  // Each query timed once, in the histogram of the path it took.
+  EXPECT_EQ(s.cache_hit().count(), static_cast<uint64_t>(redis_.gets_found()));
+  EXPECT_EQ(s.db().count(), db_.history().size());
+  EXPECT_EQ(s.cache_fill().count(),
+            static_cast<uint64_t>(redis_.Sent("PSETEX")));
   EXPECT_EQ(s.end_to_end().count(), 200u);
-  EXPECT_EQ(s.cache_fill().count(), s.misses());
   EXPECT_EQ(engine_.max_in_flight(), 1);
   // Each cached value decodes to exactly the rows the database gave for its
   // SQL.
@@ -100,6 +115,8 @@ TEST_F(RunEngineTest, ConcurrencyBoundIsReachedAndNeverExceeded) {
   EXPECT_EQ(engine_.max_in_flight(), 8);
   EXPECT_EQ(engine_.stats().done(), 500u);
   EXPECT_EQ(finished_state_, RunState::kFinished);
+  ExpectCountsAddUp(engine_);
+  EXPECT_EQ(redis_.Sent("GET"), 500);
 }
 
 TEST_F(RunEngineTest, FewerQueriesThanConcurrency) {
@@ -107,6 +124,8 @@ TEST_F(RunEngineTest, FewerQueriesThanConcurrency) {
   EXPECT_EQ(engine_.in_flight(), 3);
   Pump(64);
   EXPECT_EQ(engine_.stats().done(), 3u);
+  ExpectCountsAddUp(engine_);
+  EXPECT_EQ(redis_.Sent("GET"), 3);
 }
 
 TEST_F(RunEngineTest, CacheOffSendsEverythingToTheDatabaseAndStoresNothing) {
@@ -116,6 +135,7 @@ TEST_F(RunEngineTest, CacheOffSendsEverythingToTheDatabaseAndStoresNothing) {
   EXPECT_EQ(engine_.stats().hits(), 0u);
   EXPECT_EQ(db_.history().size(), 50u);
   EXPECT_TRUE(redis_.history().empty());
+  ExpectCountsAddUp(engine_);
 }
 
 TEST_F(RunEngineTest, BusyWhileRunning) {
@@ -126,6 +146,7 @@ TEST_F(RunEngineTest, BusyWhileRunning) {
   EXPECT_THAT(second.message(), HasSubstr("r1"));
   EXPECT_EQ(engine_.stats().run_id(), "r1");
   Pump(1);
+  ExpectCountsAddUp(engine_);
   EXPECT_TRUE(engine_.Start(Params(10, 1), "r3").ok());
 }
 
@@ -142,6 +163,7 @@ TEST_F(RunEngineTest, CancelStopsIssuingAndEndsCancelledAfterDraining) {
   EXPECT_LT(issued, 1000u);
   EXPECT_EQ(engine_.stats().done(), issued);
   EXPECT_EQ(finished_calls_, 1);
+  ExpectCountsAddUp(engine_);
 }
 
 TEST_F(RunEngineTest, CorruptEntryIsAMissCountedAndOverwritten) {
@@ -159,6 +181,7 @@ TEST_F(RunEngineTest, CorruptEntryIsAMissCountedAndOverwritten) {
   EXPECT_EQ(engine_.stats().misses(), 1u);
   EXPECT_EQ(engine_.stats().hits(), 0u);
   EXPECT_TRUE(cache::ValidateResultSet(redis_.data()[key]).ok());
+  ExpectCountsAddUp(engine_);
 }
 
 TEST_F(RunEngineTest, WrongTypeUnderTheKeyIsAForeignEntryNotAnError) {
@@ -170,6 +193,7 @@ TEST_F(RunEngineTest, WrongTypeUnderTheKeyIsAForeignEntryNotAnError) {
   ASSERT_EQ(redis_.pending(), 1u);
   EXPECT_EQ(redis_.front().argv[0], "PSETEX");
   redis_.AnswerAll();
+  ExpectCountsAddUp(engine_);
   EXPECT_EQ(engine_.stats().corrupt_entries(), 1u);
   EXPECT_EQ(engine_.stats().misses(), 1u);
   EXPECT_EQ(engine_.stats().errors(), 0u);
@@ -182,7 +206,11 @@ TEST_F(RunEngineTest, TtlIsPassedToPsetex) {
   redis_.AnswerOne();
   db_.SucceedAll();
   ASSERT_EQ(redis_.pending(), 1u);
+  EXPECT_EQ(redis_.front().argv[0], "PSETEX");
   EXPECT_EQ(redis_.front().argv[2], "1234");
+  redis_.AnswerAll();
+  ExpectCountsAddUp(engine_);
+  EXPECT_EQ(engine_.stats().state(), RunState::kFinished);
 }
 
 TEST_F(RunEngineTest, ConsecutiveErrorsFailTheRunWithTheReason) {
@@ -196,7 +224,7 @@ TEST_F(RunEngineTest, ConsecutiveErrorsFailTheRunWithTheReason) {
   EXPECT_THAT(engine_.stats().reason(), HasSubstr("in a row"));
   EXPECT_THAT(engine_.stats().reason(), HasSubstr("reconnecting"));
   const RunStats& s = engine_.stats();
-  EXPECT_EQ(s.hits() + s.misses() + s.errors(), s.issued());
+  ExpectCountsAddUp(engine_);
   EXPECT_EQ(s.errors(ErrorKind::kCacheRead), s.errors());
   EXPECT_LT(s.issued(), 20u);
 }
@@ -207,8 +235,9 @@ TEST_F(RunEngineTest, DatabaseErrorsAreCountedByKind) {
   db_.FailOne(absl::UnavailableError("Lost connection to MySQL server"));
   Pump(1);
   const RunStats& s = engine_.stats();
+  ExpectCountsAddUp(engine_);
   EXPECT_EQ(s.errors(ErrorKind::kDb), 1u);
-  EXPECT_EQ(s.done(), 3u);
+  EXPECT_EQ(s.errors(), 1u);
   EXPECT_THAT(s.last_error(), HasSubstr("Lost connection"));
   EXPECT_EQ(s.state(), RunState::kFinished);
 }
@@ -217,10 +246,33 @@ TEST_F(RunEngineTest, FailedFillIsCountedButTheQueryIsServed) {
   ASSERT_TRUE(engine_.Start(Params(1, 1), "r1").ok());
   redis_.AnswerOne();
   db_.SucceedAll();
+  // The query is done, but the run waits for its fill's answer.
+  EXPECT_TRUE(engine_.running());
   redis_.ErrorOne("OOM command not allowed");
+  EXPECT_EQ(engine_.stats().state(), RunState::kFinished);
+  ExpectCountsAddUp(engine_);
   EXPECT_EQ(engine_.stats().misses(), 1u);
   EXPECT_EQ(engine_.stats().errors(), 0u);
-  EXPECT_EQ(engine_.stats().errors(ErrorKind::kCacheWrite), 1u);
+  EXPECT_EQ(engine_.stats().fill_errors(), 1u);
+  EXPECT_EQ(engine_.stats().cache_fill().count(), 0u);
+  EXPECT_THAT(engine_.stats().last_error(), HasSubstr("OOM"));
+}
+
+TEST_F(RunEngineTest, TheFinalRecordCountsEveryFill) {
+  // Four misses whose fills are answered only after their queries are done:
+  // the run ends after the last fill, with all four timed.
+  ASSERT_TRUE(engine_.Start(Params(4, 4), "r1").ok());
+  for (int i = 0; i < 4; ++i) redis_.AnswerOne();  // four GETs, all misses
+  db_.SucceedAll();
+  EXPECT_EQ(engine_.in_flight(), 0);
+  EXPECT_EQ(redis_.pending(), 4u);  // the PSETEXs
+  EXPECT_TRUE(engine_.running());
+  EXPECT_EQ(finished_calls_, 0);
+  redis_.AnswerAll();
+  EXPECT_EQ(finished_calls_, 1);
+  EXPECT_EQ(engine_.stats().cache_fill().count(),
+            static_cast<uint64_t>(redis_.Sent("PSETEX")));
+  ExpectCountsAddUp(engine_);
 }
 
 TEST_F(RunEngineTest, AbandonIgnoresLateReplies) {
@@ -228,6 +280,10 @@ TEST_F(RunEngineTest, AbandonIgnoresLateReplies) {
   engine_.Abandon(RunState::kCancelled, "shutting down");
   EXPECT_FALSE(engine_.running());
   EXPECT_EQ(engine_.stats().reason(), "shutting down");
+  // The four in flight are counted, as abandoned: the record still adds up.
+  ExpectCountsAddUp(engine_);
+  EXPECT_EQ(engine_.stats().errors(ErrorKind::kAbandoned), 4u);
+  EXPECT_EQ(engine_.stats().errors(), 4u);
   ASSERT_TRUE(engine_.Start(Params(2, 1), "r2").ok());
   // The four GETs of r1 come back now: they must not count for r2.
   for (int i = 0; i < 4; ++i) redis_.AnswerOne();
@@ -235,11 +291,13 @@ TEST_F(RunEngineTest, AbandonIgnoresLateReplies) {
   Pump(1);
   EXPECT_EQ(engine_.stats().done(), 2u);
   EXPECT_EQ(engine_.stats().run_id(), "r2");
+  ExpectCountsAddUp(engine_);
 }
 
 TEST_F(RunEngineTest, SameSeedSameStatements) {
   ASSERT_TRUE(engine_.Start(Params(30, 1), "a").ok());
   Pump(1);
+  ExpectCountsAddUp(engine_);
   std::vector<std::string> first;
   for (const auto& argv : redis_.history()) {
     if (argv[0] == "GET") first.push_back(argv[1]);
@@ -251,6 +309,7 @@ TEST_F(RunEngineTest, SameSeedSameStatements) {
   ASSERT_TRUE(engine2.Start(Params(30, 1), "b").ok());
   while (other.AnswerOne() || other_db.SucceedOne()) {
   }
+  ExpectCountsAddUp(engine2);
   std::vector<std::string> second;
   for (const auto& argv : other.history()) {
     if (argv[0] == "GET") second.push_back(argv[1]);
@@ -260,7 +319,9 @@ TEST_F(RunEngineTest, SameSeedSameStatements) {
 }
 
 TEST_F(RunEngineTest, LatenciesComeFromTheClock) {
-  ASSERT_TRUE(engine_.Start(Params(2, 1), "r1").ok());
+  RunParams p = Params(2, 1);
+  p.limit_max = 1;  // the same statement twice: a miss, then a hit
+  ASSERT_TRUE(engine_.Start(p, "r1").ok());
   clock_.Advance(absl::Microseconds(300));
   redis_.AnswerOne();  // miss after 300 us
   clock_.Advance(absl::Microseconds(700));
@@ -268,14 +329,23 @@ TEST_F(RunEngineTest, LatenciesComeFromTheClock) {
   redis_.AnswerOne();  // PSETEX
   EXPECT_NEAR(engine_.stats().db().mean(), 700'000, 1);
   EXPECT_NEAR(engine_.stats().last_miss_us(), 1000, 1);
+  clock_.Advance(absl::Microseconds(40));
+  redis_.AnswerOne();  // a hit after 40 us
+  EXPECT_NEAR(engine_.stats().cache_hit().mean(), 40'000, 1);
+  EXPECT_NEAR(engine_.stats().last_hit_us(), 40, 1);
+  ExpectCountsAddUp(engine_);
 }
 
 TEST(WorkloadTest, RendersTheTemplateAndDigestKey) {
-  Workload w("SELECT a FROM t LIMIT {} -- x", "db", "p:", 75, 1);
+  Workload w(std::string(kTemplate) + " -- x", "reviews", "dbcache:", 75, 1);
   std::string sql, key;
   w.Render(42, &sql, &key);
-  EXPECT_EQ(sql, "SELECT a FROM t LIMIT 42 -- x");
-  EXPECT_EQ(key, cache::CacheKey("p:", "db", sql));
+  EXPECT_EQ(sql, "SELECT customer_id, review_id FROM reviews LIMIT 42 -- x");
+  Workload plain(kTemplate, "reviews", "dbcache:", 75, 1);
+  plain.Render(42, &sql, &key);
+  // The digest vector of tests/unit/cache/digest_test.cc, written out: the
+  // key of LIMIT 42 in database `reviews`.
+  EXPECT_EQ(key, "dbcache:q:e88abb3e9891f34276730d5770bcd5b6");
   for (int i = 0; i < 1000; ++i) {
     const int64_t n = w.NextLimit();
     ASSERT_GE(n, 1);

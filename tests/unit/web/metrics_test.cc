@@ -20,8 +20,8 @@ nlohmann::json SampleStats() {
                "limit_max": 75, "seed": 123, "cache": true},
     "wall_ms": 1234.5, "queries": 1000, "issued": 501, "done": 500,
     "in_flight": 1, "hits": 400, "misses": 100, "errors": 0,
-    "errors_by_kind": {"cache_read": 0, "cache_write": 2, "db": 0},
-    "corrupt_entries": 0, "hit_ratio": 0.8, "throughput_qps": 405.1,
+    "errors_by_kind": {"cache_read": 0, "db": 0, "abandoned": 2},
+    "fill_errors": 3, "corrupt_entries": 0, "hit_ratio": 0.8, "throughput_qps": 405.1,
     "speedup": 12.3, "last_hit_us": 71.2, "last_miss_us": 350.1,
     "latency_us": {
       "cache_hit": {"count": 400, "mean": 70.1, "min": 50.0, "p50": 69.0,
@@ -49,7 +49,8 @@ TEST(RenderMetricsTest, WritesRunCountersAndGauges) {
   EXPECT_THAT(text,
               HasSubstr("dbcache_run_queries_total{result=\"error\"} 0\n"));
   EXPECT_THAT(text,
-              HasSubstr("dbcache_run_errors_total{kind=\"cache_write\"} 2\n"));
+              HasSubstr("dbcache_run_errors_total{kind=\"abandoned\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_run_cache_fill_errors_total 3\n"));
   EXPECT_THAT(text, HasSubstr("\ndbcache_run_in_flight 1\n"));
   EXPECT_THAT(text, HasSubstr("\ndbcache_run_running 1\n"));
   EXPECT_THAT(text, HasSubstr("\ndbcache_run_hit_ratio 0.8\n"));

@@ -60,23 +60,43 @@ TEST(SnapshotCacheErrorTest, ErrorsAreCachedToo) {
 }
 
 TEST(SnapshotCacheConcurrencyTest, ConcurrentCallersShareOneFetch) {
+  // The clock is the latch. Each Get() reads it before it decides that the
+  // value is stale; the one that fetches reads it once more under the fetch
+  // lock, then blocks in the fetch until released. So nine reads mean that
+  // all eight callers have seen no fresh value while the fetch is held open:
+  // seven must be waiting on it, and none may fetch again.
+  absl::Mutex mu;
+  int clock_reads = 0;
   std::atomic<int> fetches = 0;
-  absl::Notification fetch_started;
   absl::Notification release;
-  SnapshotCache<int> cache(absl::Seconds(60), [&]() -> absl::StatusOr<int> {
-    ++fetches;
-    fetch_started.Notify();
-    release.WaitForNotification();
-    return 7;
-  });
+  const absl::Time now = absl::FromUnixSeconds(1000);
+  SnapshotCache<int> cache(
+      absl::Seconds(60),
+      [&]() -> absl::StatusOr<int> {
+        ++fetches;
+        release.WaitForNotification();
+        return 7;
+      },
+      [&] {
+        absl::MutexLock lock(&mu);
+        ++clock_reads;
+        return now;
+      });
   std::vector<std::thread> threads;
   std::atomic<int> sum = 0;
-  threads.emplace_back([&] { sum += **cache.Get(); });
-  fetch_started.WaitForNotification();
-  // These all find the value stale while the first fetch is under way.
-  for (int i = 0; i < 7; ++i)
+  for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] { sum += **cache.Get(); });
-  absl::SleepFor(absl::Milliseconds(20));
+  }
+  bool all_in = false;
+  {
+    absl::MutexLock lock(&mu);
+    all_in = mu.AwaitWithTimeout(
+        absl::Condition(
+            +[](int* reads) { return *reads >= 9; }, &clock_reads),
+        absl::Seconds(30));
+  }
+  EXPECT_TRUE(all_in) << "the callers did not all reach Get() in 30 s";
+  EXPECT_EQ(fetches.load(), 1);
   release.Notify();
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(fetches.load(), 1);
