@@ -1,10 +1,13 @@
 // dbcachectl: the operator's command line (seed the database, ...). See --help.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -17,18 +20,28 @@
 #include "daemon/ctl/daemon_commands.h"
 #include "daemon/ctl/mysql_session.h"
 #include "daemon/ctl/seed.h"
+#include "daemon/run/control/run_keys.h"
+#include "daemon/run/control_command.h"
 
 ABSL_FLAG(int64_t, rows, 100000, "seed: rows to load");
 // Shared by seed (the synthetic data's seed, default 1) and run (the workload's
 // seed, default random): unset is distinguishable from any value.
 ABSL_FLAG(std::optional<uint64_t>, seed, std::nullopt,
           "seed: seed of the synthetic data; run: seed of the workload");
-ABSL_FLAG(int64_t, queries, 1000, "run: queries");
-ABSL_FLAG(int32_t, concurrency, 1, "run: queries in flight");
-ABSL_FLAG(int64_t, ttl_ms, 5000, "run: cache TTL in ms");
-ABSL_FLAG(int64_t, limit_max, 75, "run: n is uniform in [1, limit_max]");
-ABSL_FLAG(std::string, cache, "on", "run: on or off");
-ABSL_FLAG(std::string, id, "", "run: the run's id");
+// The run's keys, one flag each, as text: dbcachectl checks them with the
+// daemon's own parser (run_keys.h), so that a bad value is refused here with
+// the same message. Empty: the key's default.
+ABSL_FLAG(std::string, queries, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, concurrency, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, ttl_ms, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, limit_max, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, cache, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, id, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, stampede, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, rate, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, beta, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, lock_ms, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, stale_ms, "", "run: see 'Flags of run'");
 ABSL_FLAG(bool, wait, false, "run: follow the run and print its summary");
 ABSL_FLAG(std::string, load_method, "auto", "seed: auto, infile or insert");
 
@@ -76,17 +89,42 @@ constexpr Subcommand kSubcommands[] = {
     {"cancel", "", "stop the run that is going", RunCancel},
 };
 
-constexpr std::string_view kExtraHelp =
-    "Flags of run (flag names take - or _):\n"
-    "  --queries N            1..10000000 (default 1000)\n"
-    "  --concurrency C        queries in flight, 1..1024 (default 1)\n"
-    "  --ttl-ms T             cache TTL, 1..86400000 ms (default 5000)\n"
-    "  --limit-max L          n is uniform in [1, L], 1..1000000 (default 75)\n"
-    "  --seed S               the workload's seed (default: random, recorded)\n"
-    "  --cache on|off         off sends every query to MySQL (default on)\n"
-    "  --id ID                the run's id (default: made up)\n"
-    "  --wait                 follow the run (progress bar on a terminal) and\n"
-    "                         print its summary\n"
+// "Flags of run", from the one table of run keys.
+std::string RunFlagsHelp() {
+  std::string text =
+      "Flags of run (flag names take - or _; the keys of a run "
+      "message):\n";
+  constexpr size_t kIndent = 19;
+  constexpr size_t kWidth = 79;
+  for (const run::control::RunKeySpec& key : run::control::RunKeys()) {
+    std::string flag(key.name);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    const std::string words =
+        dbcache::StrCat(key.help, "; ", run::control::RangeText(key),
+                        " (default ", key.default_text, ")");
+    // Wrapped at word boundaries under the flag's name.
+    std::string line = absl::StrFormat("  --%-14s", flag);
+    size_t start = 0;
+    while (start < words.size()) {
+      size_t end = words.find(' ', start);
+      if (end == std::string::npos) end = words.size();
+      const std::string_view word(words.data() + start, end - start);
+      if (line.size() + 1 + word.size() > kWidth && line.size() > kIndent) {
+        text += line + "\n";
+        line = std::string(kIndent - 1, ' ');
+      }
+      dbcache::StrAppend(&line, " ", word);
+      start = end + 1;
+    }
+    text += line + "\n";
+  }
+  text +=
+      "  --wait           follow the run (progress bar on a terminal) and\n"
+      "                   print its summary\n";
+  return text;
+}
+
+constexpr std::string_view kExtraHelpTail =
     "\n"
     "Exit codes: 0 done; 1 the run failed or was cancelled; 2 bad usage; 3 "
     "Redis\n"
@@ -184,19 +222,40 @@ int RunSeed(const config::Settings& settings) {
 }
 
 int RunRun(const config::Settings& settings) {
-  ctl::RunOptions options;
-  options.params.queries = absl::GetFlag(FLAGS_queries);
-  options.params.concurrency = absl::GetFlag(FLAGS_concurrency);
-  options.params.ttl_ms = absl::GetFlag(FLAGS_ttl_ms);
-  options.params.limit_max = absl::GetFlag(FLAGS_limit_max);
-  options.params.seed = absl::GetFlag(FLAGS_seed);
-  options.params.id = absl::GetFlag(FLAGS_id);
-  const std::string cache = absl::GetFlag(FLAGS_cache);
-  if (cache != "on" && cache != "off") {
-    return Fail(2,
-                absl::StrFormat("--cache must be on or off, not '%s'", cache));
+  // The flags as a run message, checked by the parser dbcached uses.
+  std::string message = "run";
+  const std::pair<std::string_view, std::string> given[] = {
+      {"queries", absl::GetFlag(FLAGS_queries)},
+      {"concurrency", absl::GetFlag(FLAGS_concurrency)},
+      {"ttl_ms", absl::GetFlag(FLAGS_ttl_ms)},
+      {"limit_max", absl::GetFlag(FLAGS_limit_max)},
+      {"cache", absl::GetFlag(FLAGS_cache)},
+      {"id", absl::GetFlag(FLAGS_id)},
+      {"stampede", absl::GetFlag(FLAGS_stampede)},
+      {"rate", absl::GetFlag(FLAGS_rate)},
+      {"beta", absl::GetFlag(FLAGS_beta)},
+      {"lock_ms", absl::GetFlag(FLAGS_lock_ms)},
+      {"stale_ms", absl::GetFlag(FLAGS_stale_ms)},
+  };
+  for (const auto& [key, value] : given) {
+    if (value.empty()) continue;
+    if (value.find_first_of(" \t\r\n") != std::string::npos) {
+      return Fail(2,
+                  absl::StrFormat("--%s: '%s' has a space in it", key, value));
+    }
+    dbcache::StrAppend(&message, " ", key, "=", value);
   }
-  options.params.cache = cache == "on";
+  if (const std::optional<uint64_t> seed = absl::GetFlag(FLAGS_seed)) {
+    dbcache::StrAppend(&message, " seed=", *seed);
+  }
+  absl::StatusOr<run::ControlCommand> command =
+      run::ParseControlMessage(message);
+  if (!command.ok()) {
+    // "queries=0 is out of range ...": name it as the flag it came from.
+    return Fail(2, dbcache::StrCat("--", command.status().message()));
+  }
+  ctl::RunOptions options;
+  options.params = command->run;
   options.wait = absl::GetFlag(FLAGS_wait);
   return ctl::RunCommand(settings, options);
 }
@@ -232,10 +291,12 @@ int RunVerify(const config::Settings& settings) {
 }
 
 int Main(int argc, char** argv) {
+  static const std::string* extra_help =
+      new std::string(dbcache::StrCat(RunFlagsHelp(), kExtraHelpTail));
   const config::ProgramInfo info{kProgram, Synopsis(),
                                  config::kGroupMysql | config::kGroupRedis |
                                      config::kGroupRun | config::kGroupCommon,
-                                 kExtraHelp};
+                                 *extra_help};
   std::vector<std::string> args = config::ParseCommandLine(argc, argv, info);
   if (args.size() < 2) {
     absl::FPrintF(stderr, "%s\n\nRun 'dbcachectl --help' for the flags.\n",

@@ -151,11 +151,9 @@ stack_was_running=0
 ncpu=$(nproc)
 ((ncpu >= 2)) || pin=0
 client=()
-server=()
 if ((pin)); then
   readonly kClientCpu=0 kServerCpu=1
   client=(taskset -c "$kClientCpu")
-  server=(taskset -c "$kServerCpu")
   placement="clients on CPU $kClientCpu, Redis and MariaDB on CPU $kServerCpu"
 else
   placement="unpinned (the scheduler's choice)"
@@ -241,10 +239,9 @@ start_daemon() {
 
 # Nanoseconds PID has run on a CPU (first field of /proc/PID/schedstat): the daemon's
 # own cost per query, which other load on the machine barely moves.
+# Every thread's: dbcached has one, dbcache-web several.
 cpu_ns() {
-  local ns
-  read -r ns _ <"/proc/$1/schedstat" || ns=0
-  echo "${ns:-0}"
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'
 }
 
 rss_mb() {
@@ -318,7 +315,8 @@ dbrun() {
       hit_mean: .latency_us.cache_hit | when_any(.mean),
       db_p50: .latency_us.db | when_any(.p50), db_p99: .latency_us.db | when_any(.p99),
       e2e_p50: .latency_us.end_to_end.p50, e2e_p99: .latency_us.end_to_end.p99,
-      hits: .hits, misses: .misses, errors: .errors, issued: .issued,
+      hits: .hits, misses: .misses, coalesced: .coalesced, errors: .errors,
+      issued: .issued, db_queries: .db_queries,
       in_flight: .in_flight, rss_mb: $rss,
       cpu_us_per_query: ($cpu_ns / 1000 / .queries * 100 | round / 100)}' \
     <<<"$stats" >>"$samples"
@@ -486,10 +484,11 @@ dbrun "memory: $kMemLarge queries" default 1 --queries="$kMemLarge" \
 # wrk polls /api/stats and /metrics (2:1) at a paced ~7,000 requests/s, what 1,750 open
 # pages polling four times a second would send, while the "hit" daemon runs all-hit at
 # c=64; each pair is a run without the load and one with it. dbcache-web reads the
-# reader endpoint and runs at its unit's Nice=, on the server CPU like the other
-# servers; wrk stands for browsers on other machines and takes only idle CPU
-# (SCHED_IDLE) there. Its CPU per request comes from /proc/PID/schedstat over wrk's
-# whole window: a figure that the host's scheduling barely moves, unlike W1 and W2.
+# reader endpoint and runs at its unit's Nice= on the client CPU, beside dbcached,
+# as on a deployed host whose Redis and MySQL are elsewhere; wrk stands for browsers
+# on other machines: unpinned, it takes only idle CPU (SCHED_IDLE). The web's CPU per
+# request is the sum over its threads of /proc/PID/task/*/schedstat over wrk's whole
+# window: a figure that the host's scheduling barely moves, unlike W1 and W2.
 readonly kWebLoaded="W: all-hit c=$kHighConcurrency, dbcache-web under load"
 readonly kWebUnloaded="W: all-hit c=$kHighConcurrency, no web load"
 readonly kWebRow="W: dbcache-web serving the load (requests/s; CPU µs/request)"
@@ -498,7 +497,7 @@ if ((web)); then
   web_nice=$(sed -n 's/^Nice=//p' "$repo/systemd/dbcache-web.service")
   [[ $web_nice =~ ^-?[0-9]+$ ]] || die "no Nice= in systemd/dbcache-web.service"
   step "dbcache-web at Nice=$web_nice; $kWebPairs pair(s) of $kWebQueries-query runs"
-  "${server[@]}" nice -n "$web_nice" env -u DBCACHE_WEB_TOKEN "$bin/dbcache-web" \
+  "${client[@]}" nice -n "$web_nice" env -u DBCACHE_WEB_TOKEN "$bin/dbcache-web" \
     --listen=127.0.0.1:0 --prefix="${daemon_prefix[hit]}" --log_level=info \
     </dev/null >"$logs/dbcache-web.log" 2>&1 &
   web_pid=$!
@@ -528,7 +527,7 @@ LUA
     dbrun "$kWebUnloaded" hit "$rep" --queries="$kWebQueries" \
       --concurrency="$kHighConcurrency" --ttl-ms="$kLongTtlMs" --seed="$kWorkloadSeed"
     web_cpu_before=$(cpu_ns "$web_pid")
-    "${server[@]}" chrt --idle 0 wrk -t2 -c"$kWebConnections" -d600s -s "$logs/pace.lua" \
+    chrt --idle 0 wrk -t2 -c"$kWebConnections" -d600s -s "$logs/pace.lua" \
       "http://127.0.0.1:$web_port/" >"$logs/wrk-$rep.txt" 2>&1 &
     wrk_pid=$!
     deadline=$((SECONDS + 15))
@@ -581,8 +580,8 @@ jq -s --argjson machine "$machine" --argjson quick "$quick" --argjson reps "$rep
     elif length % 2 == 1 then .[length / 2 | floor]
     else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def fields: ["n", "concurrency", "wall_ms", "qps", "hit_p50", "hit_p99", "hit_mean",
-    "db_p50", "db_p99", "db_mean", "e2e_p50", "e2e_p99", "hits", "misses", "errors",
-    "issued", "rss_mb", "cpu_us_per_query"];
+    "db_p50", "db_p99", "db_mean", "e2e_p50", "e2e_p99", "hits", "misses", "coalesced", "errors",
+    "issued", "db_queries", "rss_mb", "cpu_us_per_query"];
   . as $samples
   | (reduce $samples[].scenario as $s ([]; if index([$s]) then . else . + [$s] end))
     as $order
@@ -733,7 +732,7 @@ problems=$(jq -r --slurpfile expected "$logs/expected-rows.json" '
   def sound:
     if .kind == "dbcache" then
       positive(.n) and positive(.qps) and positive(.wall_ms) and .issued == .n
-      and .hits + .misses + .errors == .issued and .in_flight == 0
+      and .hits + .misses + .coalesced + .errors == .issued and .in_flight == 0
     elif .kind == "redis-benchmark" then positive(.qps) and positive(.hit_p50)
     elif .kind == "reference" then positive(.qps) and positive(.db_p50)
     elif .kind == "web" then positive(.n) and positive(.qps)

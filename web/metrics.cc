@@ -87,8 +87,11 @@ void WriteRun(Writer& w, const Json& stats) {
            "Queries the current or last run was asked to make.",
            NumberAt(stats, "queries"));
 
-  constexpr std::array<std::pair<std::string_view, std::string_view>, 3>
-      kResults = {{{"hit", "hits"}, {"miss", "misses"}, {"error", "errors"}}};
+  constexpr std::array<std::pair<std::string_view, std::string_view>, 4>
+      kResults = {{{"hit", "hits"},
+                   {"miss", "misses"},
+                   {"coalesced", "coalesced"},
+                   {"error", "errors"}}};
   bool family_written = false;
   for (const auto& [result, field] : kResults) {
     std::optional<double> value = NumberAt(stats, field);
@@ -120,6 +123,26 @@ void WriteRun(Writer& w, const Json& stats) {
            "Cache fills (PSETEX) that failed; their queries were served from "
            "MySQL.",
            NumberAt(stats, "fill_errors"));
+  w.Single("dbcache_run_db_queries_total", "counter",
+           "Statements sent to MySQL: misses, refreshes and lock holders.",
+           NumberAt(stats, "db_queries"));
+  const Json& stampede = ObjectAt(stats, "stampede");
+  w.Single("dbcache_run_lock_waits_total", "counter",
+           "Queries that waited for another's fill lock (stampede=lock).",
+           NumberAt(stampede, "lock_waits"));
+  w.Single("dbcache_run_early_refreshes_total", "counter",
+           "Entries recomputed before they expired (stampede=xfetch).",
+           NumberAt(stampede, "early_refreshes"));
+  w.Single("dbcache_run_stale_served_total", "counter",
+           "Stale entries served while refreshed (stampede=swr).",
+           NumberAt(stampede, "stale_served"));
+  w.Single("dbcache_run_key_expiries_total", "counter",
+           "Key expiries: a key found missing until it is filled again.",
+           NumberAt(stampede, "expiries"));
+  const Json& load = ObjectAt(stats, "load");
+  w.Single("dbcache_run_late_starts_total", "counter",
+           "Open-loop queries that started late: every slot was busy.",
+           NumberAt(load, "late_starts"));
   w.Single("dbcache_run_in_flight", "gauge", "Queries in flight.",
            NumberAt(stats, "in_flight"));
   w.Single("dbcache_run_hit_ratio", "gauge",
@@ -144,8 +167,12 @@ void WriteRun(Writer& w, const Json& stats) {
           {{"0.5", "p50"}, {"0.9", "p90"}, {"0.99", "p99"}, {"0.999", "p999"}}};
   w.Family("dbcache_latency_microseconds", "summary",
            "Latency of the current or last run by source: cache_hit (a "
-           "Redis GET that hit), db (a MySQL query), cache_fill (storing a "
-           "result), end_to_end (one query as the caller sees it).");
+           "Redis GET that hit), db (a MySQL statement on its connection), "
+           "db_connect (a reconnect a statement waited for), pool_wait "
+           "(waiting for a free MySQL connection), cache_fill (storing a "
+           "result), coalesced (waiting for another query's statement), "
+           "end_to_end (one query from its start), response (from its "
+           "intended start; open loop).");
   for (const auto& [source, summary] : latency.items()) {
     if (!summary.is_object()) continue;
     for (const auto& [quantile, field] : kQuantiles) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "daemon/common/str_cat.h"
+#include "daemon/run/control/run_keys.h"
 #include "web/json_util.h"
 
 namespace dbcache::web {
@@ -103,9 +104,9 @@ std::optional<HttpError> ParseRunRequest(std::string_view content_type,
     return BadRequest("request body is not valid JSON");
   }
   if (!params.is_object()) {
-    return BadRequest(
-        "request body must be a JSON object of run parameters (queries, "
-        "concurrency, ttl_ms, limit_max, seed, cache, id)");
+    return BadRequest(dbcache::StrCat(
+        "request body must be a JSON object of run parameters (",
+        run::control::RunKeyNames(), ")"));
   }
   if (params.contains("cmd")) {
     return BadRequest(

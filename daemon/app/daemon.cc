@@ -73,8 +73,14 @@ Daemon::Daemon(config::Settings settings)
                            settings_.reader_fallback
                        ? &primary_
                        : nullptr),
-      pool_(loop_, scheduler_, MysqlOptionsFrom(settings_),
-            settings_.mysql_pool_max),
+      mysql_options_(MysqlOptionsFrom(settings_)),
+      pool_(
+          scheduler_,
+          [this] {
+            return std::make_unique<mysql::AsyncConnection>(loop_, scheduler_,
+                                                            mysql_options_);
+          },
+          settings_.mysql_pool_max),
       publisher_(primary_, settings_.prefix),
       flusher_(primary_, settings_.prefix),
       engine_(scheduler_, cache_reads_, primary_, pool_,
@@ -288,10 +294,13 @@ void Daemon::StartWarmedRun() {
   final_pending_ = false;
   const run::RunStats& s = engine_.stats();
   LogInfo(
-      "run %s started: %d queries, concurrency %d, ttl %d ms, cache %s, seed "
-      "%d",
-      id, s.params().queries, s.params().concurrency, s.params().ttl_ms,
-      s.params().cache ? "on" : "off", *s.params().seed);
+      "run %s started: %d queries, concurrency %d, %s, ttl %d ms, cache %s, "
+      "stampede %s, seed %d",
+      id, s.params().queries, s.params().concurrency,
+      s.params().rate > 0 ? StrCat("open loop at ", s.params().rate, "/s")
+                          : std::string("closed loop"),
+      s.params().ttl_ms, s.params().cache ? "on" : "off",
+      run::StampedeName(s.params().stampede), *s.params().seed);
   nlohmann::json event = run::RunJson(s, Context(false));
   event["event"] = "run_started";
   publisher_.PublishEvent(event);
@@ -356,6 +365,7 @@ void Daemon::OnSnapshotTick() {
                              {"queries", s.params().queries},
                              {"hits", s.hits()},
                              {"misses", s.misses()},
+                             {"coalesced", s.coalesced()},
                              {"errors", s.errors()}});
     UpdateStatus();
   }
@@ -368,10 +378,12 @@ void Daemon::OnRunFinished(const run::RunStats& stats) {
   snapshot_timer_->Disable();
   const double wall_ms =
       static_cast<double>(stats.end_ns() - stats.start_ns()) / 1e6;
-  LogInfo("run %s %s: %d queries in %.1f ms, %d hits, %d misses, %d errors%s%s",
-          stats.run_id(), run::RunStateName(stats.state()), stats.done(),
-          wall_ms, stats.hits(), stats.misses(), stats.errors(),
-          stats.reason().empty() ? "" : ": ", stats.reason());
+  LogInfo(
+      "run %s %s: %d queries in %.1f ms, %d hits, %d misses, %d coalesced, %d "
+      "errors%s%s",
+      stats.run_id(), run::RunStateName(stats.state()), stats.done(), wall_ms,
+      stats.hits(), stats.misses(), stats.coalesced(), stats.errors(),
+      stats.reason().empty() ? "" : ": ", stats.reason());
   final_pending_ = true;
   PublishFinal();
   UpdateStatus();

@@ -14,6 +14,7 @@
 #include "daemon/loop/event_loop.h"
 #include "daemon/loop/libevent_scheduler.h"
 #include "daemon/loop/signal_watcher.h"
+#include "daemon/mysql/async_connection.h"
 #include "daemon/mysql/pool.h"
 #include "daemon/redis/fallback_client.h"
 #include "daemon/redis/redis_connection.h"
@@ -71,6 +72,8 @@ class Daemon {
   // Where cache GETs go: the reader (falling back to the primary while it is
   // down, unless configured not to) or the primary.
   redis::FallbackClient cache_reads_;
+  // The pool's connections refer to these for their whole life.
+  const mysql::MysqlOptions mysql_options_;
   mysql::Pool pool_;
   Publisher publisher_;
   CacheFlusher flusher_;

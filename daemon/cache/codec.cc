@@ -96,7 +96,7 @@ absl::Status Parse(std::string_view bytes, Sink& sink, ResultSetShape* shape) {
   }
   if (size < kHeaderSize) return Truncated(size, " (header)");
   const uint8_t version = static_cast<uint8_t>(bytes[kMagicSize]);
-  if (version != kCodecVersion) {
+  if (version != kCodecVersion && version != kCodecVersionWithMeta) {
     return absl::DataLossError(
         dbcache::StrCat("unsupported codec version ", version));
   }
@@ -107,8 +107,21 @@ absl::Status Parse(std::string_view bytes, Sink& sink, ResultSetShape* shape) {
       size >= kHeaderSize + kChecksumSize ? size - kChecksumSize : kHeaderSize;
   Reader reader(bytes.data(), kHeaderSize, body_end);
 
-  uint64_t columns = 0;
   size_t at = reader.pos();
+  std::optional<EntryMeta> meta;
+  if (version == kCodecVersionWithMeta) {
+    meta.emplace();
+    for (uint64_t* field : {&meta->stored_ms, &meta->ttl_ms, &meta->soft_ttl_ms,
+                            &meta->delta_us}) {
+      at = reader.pos();
+      if (auto r = reader.ReadVarint(field); r != Reader::Result::kOk) {
+        return VarintError(r, at, " (entry metadata)");
+      }
+    }
+  }
+
+  uint64_t columns = 0;
+  at = reader.pos();
   if (auto r = reader.ReadVarint(&columns); r != Reader::Result::kOk) {
     return VarintError(r, at, " (column count)");
   }
@@ -179,6 +192,7 @@ absl::Status Parse(std::string_view bytes, Sink& sink, ResultSetShape* shape) {
   }
   shape->columns = static_cast<uint32_t>(columns);
   shape->rows = rows;
+  shape->meta = meta;
   return absl::OkStatus();
 }
 
@@ -239,8 +253,21 @@ void ResultSetWriter::Begin(uint32_t column_count) {
   state_ = State::kNames;
   column_count_ = column_count;
   out_->append(kCodecMagic, kMagicSize);
-  out_->push_back(static_cast<char>(kCodecVersion));
+  if (meta_.has_value()) {
+    out_->push_back(static_cast<char>(kCodecVersionWithMeta));
+    AppendVarint(meta_->stored_ms);
+    AppendVarint(meta_->ttl_ms);
+    AppendVarint(meta_->soft_ttl_ms);
+    AppendVarint(meta_->delta_us);
+  } else {
+    out_->push_back(static_cast<char>(kCodecVersion));
+  }
   AppendVarint(column_count);
+}
+
+void ResultSetWriter::Begin(uint32_t column_count, const EntryMeta& meta) {
+  SetMeta(meta);
+  Begin(column_count);
 }
 
 void ResultSetWriter::AddColumnName(std::string_view name) {

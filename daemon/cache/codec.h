@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,10 +12,12 @@
 
 namespace dbcache::cache {
 
-// The binary form of a cached result set (version 1). All integers are unsigned
-// LEB128 varints except the checksum:
+// The binary form of a cached result set. All integers are unsigned LEB128
+// varints except the checksum:
 //
-//   magic "\xDB\xCAQR" | version 0x01
+//   magic "\xDB\xCAQR" | version 0x01, or 0x02 followed by the entry's
+//                         metadata (EntryMeta: stored_ms | ttl_ms |
+//                         soft_ttl_ms | delta_us)
 //   column count | column count x (name length | name bytes)
 //   row count    | row count x column count cells, row-major,
 //                  each cell: tag (0 = NULL, else byte length + 1) | bytes
@@ -25,6 +28,25 @@ namespace dbcache::cache {
 // cache treats such a value as a miss.
 inline constexpr char kCodecMagic[4] = {'\xDB', '\xCA', 'Q', 'R'};
 inline constexpr uint8_t kCodecVersion = 1;
+inline constexpr uint8_t kCodecVersionWithMeta = 2;
+
+// What a stampede strategy needs to know about an entry beyond its rows, stored
+// with them (version 2) by the strategies that read it back: when it was
+// stored (wall clock, Unix ms), how long it lives in Redis, when it turns stale
+// (stale-while-revalidate: 0 = never before it expires), and how long the
+// database took to compute it (the delta of probabilistic early expiration).
+struct EntryMeta {
+  uint64_t stored_ms = 0;
+  uint64_t ttl_ms = 0;
+  uint64_t soft_ttl_ms = 0;
+  uint64_t delta_us = 0;
+
+  uint64_t expiry_ms() const { return stored_ms + ttl_ms; }
+  uint64_t soft_expiry_ms() const {
+    return soft_ttl_ms == 0 ? expiry_ms() : stored_ms + soft_ttl_ms;
+  }
+  bool operator==(const EntryMeta& other) const = default;
+};
 // MySQL's own limit on the columns of a table; a larger count is corruption.
 inline constexpr uint32_t kMaxColumns = 4096;
 
@@ -56,7 +78,13 @@ class ResultSetWriter {
   ResultSetWriter(const ResultSetWriter&) = delete;
   ResultSetWriter& operator=(const ResultSetWriter&) = delete;
 
+  // Makes the value a version-2 one that carries `meta`; before Begin, which
+  // then writes it (for callers such as QueryResult::EncodeTo that only know
+  // the rows).
+  void SetMeta(const EntryMeta& meta) { meta_ = meta; }
   void Begin(uint32_t column_count);
+  // The same as SetMeta(meta), then Begin(column_count).
+  void Begin(uint32_t column_count, const EntryMeta& meta);
   void AddColumnName(std::string_view name);
   void BeginRows(uint64_t row_count);
   void AddCell(const char* data, size_t len);
@@ -71,6 +99,7 @@ class ResultSetWriter {
   void AppendVarint(uint64_t value);
 
   std::string* out_;
+  std::optional<EntryMeta> meta_;
   State state_ = State::kNew;
   uint32_t column_count_ = 0;
   uint32_t names_added_ = 0;
@@ -94,6 +123,8 @@ absl::StatusOr<ResultSet> DecodeResultSet(std::string_view bytes);
 struct ResultSetShape {
   uint32_t columns = 0;
   uint64_t rows = 0;
+  // Present in version-2 values.
+  std::optional<EntryMeta> meta;
 
   bool operator==(const ResultSetShape& other) const = default;
 };

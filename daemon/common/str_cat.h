@@ -31,6 +31,10 @@ decltype(auto) ToAlphaNum(const T& value) {
 inline std::string_view AsStd(absl::string_view s) {
   return std::string_view(s.data(), s.size());
 }
+// ... and Abseil's containers look up string keys by absl::string_view.
+inline absl::string_view AsAbsl(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
 
 template <typename... Args>
 std::string StrCat(const Args&... args) {

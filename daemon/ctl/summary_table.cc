@@ -43,12 +43,46 @@ std::string FormatSummary(const nlohmann::json& s) {
                         "p50 µs", "p99 µs", "max µs");
   out += LatencyRow("cache hit", source("cache_hit"));
   out += LatencyRow("database", source("db"));
+  out += LatencyRow("pool wait", source("pool_wait"));
+  if (Number(source("db_connect"), "count") > 0) {
+    out += LatencyRow("db connect", source("db_connect"));
+  }
   out += LatencyRow("cache fill", source("cache_fill"));
+  if (Number(s, "coalesced") > 0) {
+    out += LatencyRow("coalesced", source("coalesced"));
+  }
+  out += LatencyRow("end to end", source("end_to_end"));
+  const nlohmann::json load =
+      s.contains("load") ? s["load"] : nlohmann::json::object();
+  const bool open_loop = Text(load, "shape") == "open";
+  if (open_loop) out += LatencyRow("response", source("response"));
   absl::StrAppendFormat(
       &out,
-      "hits %.0f  misses %.0f  errors %.0f  hit ratio %.1f%%  speed-up %.1fx\n",
-      Number(s, "hits"), Number(s, "misses"), Number(s, "errors"),
-      100.0 * Number(s, "hit_ratio"), Number(s, "speedup"));
+      "hits %.0f  misses %.0f  coalesced %.0f  errors %.0f  hit ratio %.1f%%  "
+      "speed-up %.1fx\n",
+      Number(s, "hits"), Number(s, "misses"), Number(s, "coalesced"),
+      Number(s, "errors"), 100.0 * Number(s, "hit_ratio"),
+      Number(s, "speedup"));
+  const nlohmann::json stampede =
+      s.contains("stampede") ? s["stampede"] : nlohmann::json::object();
+  if (stampede.is_object() && !stampede.empty()) {
+    const nlohmann::json per = stampede.contains("db_queries_per_expiry")
+                                   ? stampede["db_queries_per_expiry"]
+                                   : nlohmann::json::object();
+    absl::StrAppendFormat(
+        &out,
+        "stampede %s: %.0f DB queries, %.0f key expiries, DB queries per "
+        "expiry p50 %.0f max %.0f\n",
+        Text(stampede, "strategy"), Number(stampede, "db_queries"),
+        Number(stampede, "expiries"), Number(per, "p50"), Number(per, "max"));
+  }
+  if (open_loop) {
+    absl::StrAppendFormat(
+        &out,
+        "open loop: %.0f queries/s wanted, %.1f started (%.4f), %.0f late\n",
+        Number(load, "target_rate_qps"), Number(load, "issue_rate_qps"),
+        Number(load, "achieved_ratio"), Number(load, "late_starts"));
+  }
   if (const std::string error = Text(s, "last_error"); !error.empty()) {
     absl::StrAppendFormat(&out, "last error: %s\n", error);
   }

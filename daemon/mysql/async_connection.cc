@@ -27,6 +27,7 @@ AsyncConnection::AsyncConnection(loop::EventLoop& loop,
                                  loop::Scheduler& scheduler,
                                  const MysqlOptions& options)
     : loop_(loop),
+      scheduler_(scheduler),
       options_(options),
       watch_(loop, [this](short what) { OnIo(what); }),
       query_timer_(scheduler.CreateTimer([this] { OnTimeout(); })) {}
@@ -38,9 +39,10 @@ AsyncConnection::~AsyncConnection() {
   Close();
 }
 
-void AsyncConnection::Query(std::string_view sql, QueryCallback callback) {
+void AsyncConnection::Query(std::string_view sql, ConnectionCallback callback) {
   sql_.assign(sql.data(), sql.size());
   callback_ = std::move(callback);
+  connect_ns_ = 0;
   query_timer_->Enable(options_.query_timeout);
   // A step can finish inside its *_start call (a refused connect does); the
   // callback must still run from the loop, never inside Query().
@@ -70,6 +72,7 @@ void AsyncConnection::StartConnect() {
   // data the cached rows carry.
   mysql_options(mysql_.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
   step_ = Step::kConnect;
+  connect_start_ns_ = scheduler_.NowNanos();
   MYSQL* ret = nullptr;
   const int status = mysql_real_connect_start(
       &ret, mysql_.get(), options_.host.c_str(), options_.user.c_str(),
@@ -83,6 +86,7 @@ void AsyncConnection::StartConnect() {
 }
 
 void AsyncConnection::OnConnectDone(MYSQL* ret) {
+  connect_ns_ = scheduler_.NowNanos() - connect_start_ns_;
   if (ret == nullptr) {
     Fail(ErrorStatus("connect"));
     return;
@@ -183,6 +187,9 @@ void AsyncConnection::OnIo(short what) {
 
 void AsyncConnection::OnTimeout() {
   if (!busy()) return;
+  if (step_ == Step::kConnect) {
+    connect_ns_ = scheduler_.NowNanos() - connect_start_ns_;
+  }
   watch_.Cancel();
   // The statement may still be running on the server; this connection is
   // mid-protocol and cannot be reused, so it is closed and the next query
@@ -232,14 +239,14 @@ void AsyncConnection::Deliver(absl::Status status, ResultHandle result) {
     });
     return;
   }
-  QueryCallback callback = std::move(callback_);
+  ConnectionCallback callback = std::move(callback_);
   callback_ = nullptr;
   if (!callback) return;
   if (result != nullptr) {
     const MysqlResult view(result.get());
-    callback(status, &view);
+    callback(status, &view, connect_ns_);
   } else {
-    callback(status, nullptr);
+    callback(status, nullptr, connect_ns_);
   }
 }
 

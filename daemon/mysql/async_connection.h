@@ -10,6 +10,7 @@
 #include "daemon/loop/scheduler.h"
 #include "daemon/mysql/mysql_executor.h"
 #include "daemon/mysql/mysql_handle.h"
+#include "daemon/mysql/pool_connection.h"
 
 namespace dbcache::mysql {
 
@@ -31,22 +32,25 @@ struct MysqlOptions {
 // query_timeout fails with DEADLINE_EXCEEDED and the connection is closed (the
 // server may still be running it).
 //
+// The time a query spent connecting first is reported to its callback apart
+// from the statement's own.
+//
 //   AsyncConnection conn(loop, scheduler, options);
-//   conn.Query("SELECT 1", [](const absl::Status& s, const QueryResult* r) {
-//   ... });
-class AsyncConnection {
+//   conn.Query("SELECT 1", [](const absl::Status& s, const QueryResult* r,
+//                             int64_t connect_ns) { ... });
+class AsyncConnection : public PoolConnection {
  public:
   AsyncConnection(loop::EventLoop& loop, loop::Scheduler& scheduler,
                   const MysqlOptions& options);
-  ~AsyncConnection();
+  ~AsyncConnection() override;
   AsyncConnection(const AsyncConnection&) = delete;
   AsyncConnection& operator=(const AsyncConnection&) = delete;
 
   // Requires !busy().
-  void Query(std::string_view sql, QueryCallback callback);
-  bool busy() const { return callback_ != nullptr; }
-  bool connected() const { return connected_; }
-  uint64_t connects() const { return connects_; }
+  void Query(std::string_view sql, ConnectionCallback callback) override;
+  bool busy() const override { return callback_ != nullptr; }
+  bool connected() const override { return connected_; }
+  uint64_t connects() const override { return connects_; }
 
  private:
   enum class Step { kIdle, kConnect, kQuery, kStore };
@@ -68,6 +72,7 @@ class AsyncConnection {
   absl::Status ErrorStatus(std::string_view what) const;
 
   loop::EventLoop& loop_;
+  loop::Scheduler& scheduler_;
   const MysqlOptions& options_;
   loop::FdWatch watch_;
   std::unique_ptr<loop::Timer> query_timer_;
@@ -76,8 +81,11 @@ class AsyncConnection {
   bool connected_ = false;
   bool in_query_call_ = false;
   std::string sql_;
-  QueryCallback callback_;
+  ConnectionCallback callback_;
   uint64_t connects_ = 0;
+  // When the current query's connect began, and how long it took (0: none).
+  int64_t connect_start_ns_ = 0;
+  int64_t connect_ns_ = 0;
 };
 
 }  // namespace dbcache::mysql

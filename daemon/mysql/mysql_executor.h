@@ -20,9 +20,20 @@ class QueryResult {
   virtual void EncodeTo(cache::ResultSetWriter& writer) const = 0;
 };
 
+// Where a statement's time went, so that each part is measured apart: waiting
+// for a connection says the pool is too small, connecting says the server or
+// network dropped one, and only exec_ns is the statement itself.
+struct QueryTiming {
+  int64_t wait_ns = 0;     // queued for a free connection
+  int64_t connect_ns = 0;  // (re)connecting first; 0 when already connected
+  bool connected = false;  // whether it (re)connected first
+  int64_t exec_ns = 0;     // sending, running and reading the statement
+};
+
 // `result` is non-null exactly when `status` is OK.
 using QueryCallback = absl::AnyInvocable<void(const absl::Status& status,
-                                              const QueryResult* result)>;
+                                              const QueryResult* result,
+                                              const QueryTiming& timing)>;
 
 // What the run engine needs from MySQL: run a statement, later get its result.
 // The pool implements it on MariaDB's non-blocking API; unit tests use a
@@ -30,7 +41,8 @@ using QueryCallback = absl::AnyInvocable<void(const absl::Status& status,
 // Execute().
 //
 //   executor.Execute("SELECT 1", [](const absl::Status& s, const QueryResult*
-//   r) {
+//   r,
+//                                   const QueryTiming& t) {
 //     if (s.ok()) r->EncodeTo(writer);
 //   });
 class MysqlExecutor {

@@ -11,22 +11,38 @@
 
 namespace dbcache::run {
 
-// Parameters of a query run, with the defaults of the original demo.
+// What concurrent misses of one key do (stampede=): see daemon/run/stampede/.
+enum class Stampede { kNone, kCoalesce, kLock, kXFetch, kSwr };
+
+// Parameters of a query run, with the defaults of the original demo. The keys
+// that set them, their ranges and help are in one table (run_keys.h).
 struct RunParams {
-  // Ranges accepted by ParseControlMessage are in the comments.
-  int64_t queries = 1000;   // 1 .. 10,000,000
-  int32_t concurrency = 1;  // 1 .. 1024 queries in flight
-  int64_t ttl_ms = 5000;    // 1 .. 86,400,000: expiry of each cached result
-  int64_t limit_max = 75;   // 1 .. 1,000,000: LIMIT is drawn from 1..limit_max
+  int64_t queries = 1000;
+  int32_t concurrency = 1;  // queries in flight at most
+  int64_t ttl_ms = 5000;    // expiry of each cached result
+  int64_t limit_max = 75;   // LIMIT is drawn from 1..limit_max
   // Unset: the daemon picks one (and reports it).
   std::optional<uint64_t> seed;
-  // [A-Za-z0-9_.:-]{1,64}; empty: the daemon makes one.
+  // Empty: the daemon makes one.
   std::string id;
   // false: every query goes to MySQL.
   bool cache = true;
+  Stampede stampede = Stampede::kCoalesce;
+  // Queries per second on a fixed schedule (open loop); 0: each slot issues
+  // its next query when the last one returns (closed loop).
+  int64_t rate = 0;
+  // xfetch: how early entries are recomputed (the paper's beta).
+  double beta = 1.0;
+  // lock: how long the fill lock lives.
+  int64_t lock_ms = 1000;
+  // swr: how long past ttl_ms an entry is still served while it is refreshed;
+  // unset: ttl_ms.
+  std::optional<int64_t> stale_ms;
 
   bool operator==(const RunParams& other) const = default;
 };
+
+std::string_view StampedeName(Stampede stampede);
 
 enum class CommandKind { kRun, kCancel, kFlush, kReset, kPing };
 

@@ -17,7 +17,10 @@ RunEngine::RunEngine(loop::Scheduler& scheduler,
       cache_reader_(cache_reader),
       primary_(primary),
       executor_(executor),
-      config_(std::move(config)) {}
+      config_(std::move(config)),
+      schedule_timer_(scheduler.CreateTimer([this] { Pump(); })) {}
+
+RunEngine::~RunEngine() = default;
 
 absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
   if (running()) {
@@ -34,12 +37,21 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
   }
   workload_.emplace(config_.sql_template, config_.database, config_.prefix,
                     effective.limit_max, *effective.seed);
-  ttl_text_ = StrCat(effective.ttl_ms);
+  // The policy's own draws (xfetch) come from a stream of their own, so that
+  // the statements a seed gives do not depend on the strategy.
+  rng_.seed(*effective.seed ^ 0x9e3779b97f4a7c15ull);
   const size_t slot_count = static_cast<size_t>(std::max<int64_t>(
       1, std::min<int64_t>(effective.concurrency, effective.queries)));
   if (slots_.size() != slot_count) slots_.resize(slot_count);
+  free_slots_.clear();
+  for (size_t i = slot_count; i > 0; --i) free_slots_.push_back(i - 1);
+  for (Query& q : slots_) {
+    q.seq = 0;
+    // A retry timer refers to its slot's address, which resize() may move.
+    q.retry_timer.reset();
+  }
   in_flight_ = 0;
-  pending_fills_ = 0;
+  pending_background_ = 0;
   max_in_flight_ = 0;
   consecutive_errors_ = 0;
   stopping_ = false;
@@ -47,7 +59,16 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
   stop_reason_.clear();
   stats_.Begin(effective, std::move(run_id), scheduler_.WallNow(),
                scheduler_.NowNanos());
-  for (size_t i = 0; i < slot_count; ++i) Issue(i);
+  policy_ = MakeStampedePolicy(effective.stampede, *this);
+  plan_ = policy_->Plan();
+  px_text_ = StrCat(plan_.px_ms);
+  schedule_.reset();
+  scheduled_ = late_counted_ = 0;
+  if (effective.rate > 0) {
+    schedule_.emplace(scheduler_.NowNanos(),
+                      static_cast<uint64_t>(effective.rate));
+  }
+  Pump();
   return absl::OkStatus();
 }
 
@@ -56,6 +77,7 @@ void RunEngine::Cancel(std::string reason) {
   stopping_ = true;
   stop_state_ = RunState::kCancelled;
   stop_reason_ = std::move(reason);
+  schedule_timer_->Disable();
   MaybeFinish();
 }
 
@@ -63,120 +85,133 @@ void RunEngine::Abandon(RunState state, std::string reason) {
   if (!running()) return;
   ++generation_;  // Replies still due now belong to no run.
   // The queries still in flight end here, as errors of their own kind, so
-  // that the record still adds up (issued = hits + misses + errors).
+  // that the record still adds up (issued = hits + misses + ... + errors).
   for (; in_flight_ > 0; --in_flight_) {
     stats_.RecordError(ErrorKind::kAbandoned, reason);
   }
-  pending_fills_ = 0;
+  for (Query& q : slots_) {
+    q.seq = 0;
+    if (q.retry_timer != nullptr) q.retry_timer->Disable();
+  }
+  pending_background_ = 0;
   Finish(state, std::move(reason));
 }
 
-void RunEngine::Issue(size_t slot_index) {
-  Slot& slot = slots_[slot_index];
+void RunEngine::Pump() {
+  if (!running() || stopping_) return;
+  const uint64_t total = static_cast<uint64_t>(stats_.params().queries);
+  if (!schedule_.has_value()) {
+    // Closed loop: every free slot starts its next query now.
+    while (!free_slots_.empty() && stats_.issued() < total && !stopping_) {
+      const size_t slot = free_slots_.back();
+      free_slots_.pop_back();
+      Issue(slot, scheduler_.NowNanos());
+    }
+    return;
+  }
+  // Open loop: the queries whose time has come, as far as slots allow.
+  const int64_t now = scheduler_.NowNanos();
+  const uint64_t due = std::min(total, schedule_->DueBy(now));
+  while (scheduled_ < due && !free_slots_.empty() && !stopping_) {
+    const size_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    const int64_t intended = schedule_->IntendedNs(scheduled_++);
+    Issue(slot, intended);
+  }
+  if (scheduled_ < due) {
+    // Due with every slot busy: each such query starts late (once a slot
+    // frees), and is counted late once.
+    const uint64_t from = std::max(scheduled_, late_counted_);
+    for (uint64_t i = from; i < due; ++i) stats_.RecordLateStart();
+    late_counted_ = std::max(late_counted_, due);
+    return;  // A completion pumps again.
+  }
+  if (scheduled_ < total && !stopping_) {
+    schedule_timer_->Enable(
+        absl::Nanoseconds(schedule_->IntendedNs(scheduled_) - now));
+  }
+}
+
+void RunEngine::Issue(size_t slot, int64_t intended_ns) {
+  Query& q = slots_[slot];
   stats_.RecordIssued();
-  slot.seq = stats_.issued();
-  workload_->Render(workload_->NextLimit(), &slot.sql, &slot.key);
-  slot.start_ns = scheduler_.NowNanos();
+  q.seq = stats_.issued();
+  workload_->Render(workload_->NextLimit(), &q.sql, &q.key);
+  const int64_t now = scheduler_.NowNanos();
+  q.start_ns = now;
+  q.intended_ns = std::min(intended_ns, now);
+  q.attempts = 0;
+  stats_.RecordIssueTime(now);
   ++in_flight_;
   max_in_flight_ = std::max(max_in_flight_, in_flight_);
   if (!stats_.params().cache) {
-    StartDb(slot_index);
+    LoadUncached(q);
     return;
   }
+  Get(q);
+}
+
+void RunEngine::Get(Query& q) {
+  q.get_start_ns = scheduler_.NowNanos();
+  const uint64_t seq = q.seq;
   const uint64_t generation = generation_;
-  cache_reader_.Command({"GET", slot.key}, [this, slot_index, generation](
-                                               const redis::RedisReply& reply) {
-    if (generation != generation_) return;
-    OnGet(slot_index, reply);
+  cache_reader_.Command({"GET", q.key}, [this, &q, seq, generation](
+                                            const redis::RedisReply& reply) {
+    if (!Alive(q, seq, generation)) return;
+    OnGet(q, reply);
   });
 }
 
-void RunEngine::OnGet(size_t slot_index, const redis::RedisReply& reply) {
-  Slot& slot = slots_[slot_index];
-  const int64_t now = scheduler_.NowNanos();
+void RunEngine::OnGet(Query& q, const redis::RedisReply& reply) {
   if (reply.is_error() && reply.str().starts_with("WRONGTYPE")) {
     // Something else (a list, a hash) sits under our key: a foreign entry like
     // any other, so a miss whose PSETEX replaces it, not an error for ever.
     stats_.RecordCorrupt();
-    StartDb(slot_index);
+    stats_.expiries().OnMiss(q.key);
+    policy_->OnMiss(q);
     return;
   }
   if (!reply.ok() || reply.is_error()) {
-    FailQuery(slot_index, ErrorKind::kCacheRead,
-              StrCat("cache GET: ", reply.AsStatus().message()));
+    Fail(q, ErrorKind::kCacheRead,
+         StrCat("cache GET: ", reply.AsStatus().message()));
     return;
   }
   if (reply.is_string()) {
-    if (cache::ValidateResultSet(reply.str()).ok()) {
-      const uint64_t ns = static_cast<uint64_t>(now - slot.start_ns);
-      stats_.RecordHit(ns, ns);
-      Complete(slot_index, Outcome::kHit, now);
+    absl::StatusOr<cache::ResultSetShape> shape =
+        cache::ValidateResultSet(reply.str());
+    if (shape.ok()) {
+      stats_.expiries().OnHit(q.key);
+      policy_->OnHit(q, shape->meta);
       return;
     }
     // Corrupt or foreign: never served, counted, and overwritten by the miss
     // path.
     stats_.RecordCorrupt();
   }
-  StartDb(slot_index);
+  stats_.expiries().OnMiss(q.key);
+  policy_->OnMiss(q);
 }
 
-void RunEngine::StartDb(size_t slot_index) {
-  Slot& slot = slots_[slot_index];
-  slot.db_start_ns = scheduler_.NowNanos();
-  const uint64_t generation = generation_;
-  executor_.Execute(slot.sql, [this, slot_index, generation](
-                                  const absl::Status& status,
-                                  const mysql::QueryResult* result) {
-    if (generation != generation_) return;
-    OnDb(slot_index, status, result);
-  });
+void RunEngine::Hit(Query& q) {
+  stats_.RecordCacheGet(
+      static_cast<uint64_t>(scheduler_.NowNanos() - q.get_start_ns));
+  Complete(q, Outcome::kHit);
 }
 
-void RunEngine::OnDb(size_t slot_index, const absl::Status& status,
-                     const mysql::QueryResult* result) {
-  Slot& slot = slots_[slot_index];
-  if (!status.ok()) {
-    FailQuery(slot_index, ErrorKind::kDb, AsStd(status.message()));
-    return;
-  }
-  const int64_t db_done = scheduler_.NowNanos();
-  if (stats_.params().cache) {
-    cache::ResultSetWriter writer(&slot.value);
-    result->EncodeTo(writer);
-    const int64_t fill_start = scheduler_.NowNanos();
-    const uint64_t generation = generation_;
-    ++pending_fills_;
-    // hiredis copies the arguments into its output buffer here, so the slot's
-    // buffers are free for the next query as soon as Command() returns.
-    primary_.Command(
-        {"PSETEX", slot.key, ttl_text_, slot.value},
-        [this, fill_start, generation](const redis::RedisReply& r) {
-          if (generation != generation_) return;
-          --pending_fills_;
-          if (!r.ok() || r.is_error()) {
-            stats_.RecordFillError(
-                StrCat("cache fill: ", r.AsStatus().message()));
-          } else {
-            stats_.RecordFill(
-                static_cast<uint64_t>(scheduler_.NowNanos() - fill_start));
-          }
-          // The run's record is final only once its last fill has answered.
-          MaybeFinish();
-        });
-  }
-  const int64_t end = scheduler_.NowNanos();
-  stats_.RecordMiss(static_cast<uint64_t>(db_done - slot.db_start_ns),
-                    static_cast<uint64_t>(end - slot.start_ns));
-  Complete(slot_index, Outcome::kMiss, end);
+void RunEngine::Complete(Query& q, Outcome outcome) {
+  const int64_t now = scheduler_.NowNanos();
+  const auto total = static_cast<uint64_t>(now - q.start_ns);
+  stats_.Complete(outcome, total, static_cast<uint64_t>(now - q.intended_ns));
+  if (outcome != Outcome::kError) consecutive_errors_ = 0;
+  stats_.AddLog(q.seq, q.sql, outcome, total);
+  Release(q);
 }
 
-void RunEngine::FailQuery(size_t slot_index, ErrorKind kind,
-                          std::string_view message) {
+void RunEngine::Fail(Query& q, ErrorKind kind, std::string_view message) {
   stats_.RecordError(kind, message);
   ++consecutive_errors_;
   if (consecutive_errors_ == 1) {
-    LogWarning("run %s: query %d failed: %s", stats_.run_id(),
-               slots_[slot_index].seq, message);
+    LogWarning("run %s: query %d failed: %s", stats_.run_id(), q.seq, message);
   }
   if (consecutive_errors_ >= config_.max_consecutive_errors && !stopping_) {
     LogError("run %s: %d queries failed in a row; stopping: %s",
@@ -185,26 +220,166 @@ void RunEngine::FailQuery(size_t slot_index, ErrorKind kind,
     stop_state_ = RunState::kFailed;
     stop_reason_ = StrCat(consecutive_errors_,
                           " queries failed in a row; last error: ", message);
+    schedule_timer_->Disable();
   }
-  Complete(slot_index, Outcome::kError, scheduler_.NowNanos());
+  Complete(q, Outcome::kError);
 }
 
-void RunEngine::Complete(size_t slot_index, Outcome outcome, int64_t end_ns) {
-  Slot& slot = slots_[slot_index];
-  if (outcome != Outcome::kError) consecutive_errors_ = 0;
-  stats_.AddLog(slot.seq, slot.sql, outcome,
-                static_cast<uint64_t>(end_ns - slot.start_ns));
+void RunEngine::Release(Query& q) {
+  q.seq = 0;  // Any reply still due for it is stale from here on.
+  if (q.retry_timer != nullptr) q.retry_timer->Disable();
   --in_flight_;
-  if (!stopping_ &&
-      stats_.issued() < static_cast<uint64_t>(stats_.params().queries)) {
-    Issue(slot_index);
-    return;
-  }
+  free_slots_.push_back(static_cast<size_t>(&q - slots_.data()));
+  Pump();
   MaybeFinish();
 }
 
+void RunEngine::Load(Query& q, Loaded loaded, Stored stored) {
+  stats_.expiries().OnLoadStart(q.key);
+  const uint64_t seq = q.seq;
+  const uint64_t generation = generation_;
+  executor_.Execute(
+      q.sql, [this, &q, seq, generation, loaded = std::move(loaded),
+              stored = std::move(stored)](
+                 const absl::Status& status, const mysql::QueryResult* result,
+                 const mysql::QueryTiming& timing) mutable {
+        if (generation != generation_) return;
+        stats_.RecordDb(timing, status.ok());
+        // A query waits for its own load, so it is still the same one here.
+        if (!Alive(q, seq, generation)) return;
+        if (!status.ok()) {
+          stats_.expiries().OnLoadEnd(q.key);
+          loaded(false, AsStd(status.message()));
+          return;
+        }
+        // The fill goes out before the query ends: its slot, and q.value,
+        // may serve the next query as soon as it does (hiredis has copied
+        // the arguments by then).
+        Store(q.key, &q.value, *result, timing,
+              [this, key = q.key, stored = std::move(stored)](bool ok) mutable {
+                stats_.expiries().OnLoadEnd(key);
+                if (stored) stored(ok);
+              });
+        loaded(true, "");
+      });
+}
+
+void RunEngine::LoadUncached(Query& q) {
+  const uint64_t seq = q.seq;
+  const uint64_t generation = generation_;
+  executor_.Execute(
+      q.sql, [this, &q, seq, generation](const absl::Status& status,
+                                         const mysql::QueryResult*,
+                                         const mysql::QueryTiming& timing) {
+        if (generation != generation_) return;
+        stats_.RecordDb(timing, status.ok());
+        if (!Alive(q, seq, generation)) return;
+        if (status.ok()) {
+          Complete(q, Outcome::kMiss);
+        } else {
+          Fail(q, ErrorKind::kDb, AsStd(status.message()));
+        }
+      });
+}
+
+void RunEngine::Store(std::string_view key, std::string* value,
+                      const mysql::QueryResult& result,
+                      const mysql::QueryTiming& timing,
+                      absl::AnyInvocable<void(bool ok)> done) {
+  cache::ResultSetWriter writer(value);
+  if (plan_.meta) {
+    writer.SetMeta(cache::EntryMeta{
+        WallMillis(), plan_.px_ms, plan_.soft_ttl_ms,
+        static_cast<uint64_t>(std::max<int64_t>(0, timing.exec_ns / 1000))});
+  }
+  result.EncodeTo(writer);
+  const int64_t fill_start = scheduler_.NowNanos();
+  const uint64_t generation = generation_;
+  ++pending_background_;
+  stats_.RecordFillSent();
+  primary_.Command({"PSETEX", key, px_text_, *value},
+                   [this, fill_start, generation, done = std::move(done)](
+                       const redis::RedisReply& r) mutable {
+                     if (generation != generation_) return;
+                     --pending_background_;
+                     const bool ok = r.ok() && !r.is_error();
+                     if (ok) {
+                       stats_.RecordFill(static_cast<uint64_t>(
+                           scheduler_.NowNanos() - fill_start));
+                     } else {
+                       stats_.RecordFillError(
+                           StrCat("cache fill: ", r.AsStatus().message()));
+                     }
+                     done(ok);
+                     // The run's record is final only once its last fill has
+                     // answered.
+                     MaybeFinish();
+                   });
+}
+
+void RunEngine::Refresh(std::string_view sql, std::string_view key,
+                        absl::AnyInvocable<void(bool ok)> done) {
+  stats_.RecordRefresh();
+  ++pending_background_;
+  const uint64_t generation = generation_;
+  executor_.Execute(
+      sql, [this, generation, key = std::string(key), done = std::move(done)](
+               const absl::Status& status, const mysql::QueryResult* result,
+               const mysql::QueryTiming& timing) mutable {
+        if (generation != generation_) return;
+        --pending_background_;
+        stats_.RecordDb(timing, status.ok());
+        if (!status.ok()) {
+          done(false);
+          MaybeFinish();
+          return;
+        }
+        std::string value;
+        Store(key, &value, *result, timing, std::move(done));
+      });
+}
+
+void RunEngine::RetryGet(Query& q, absl::Duration delay) {
+  if (q.retry_timer == nullptr) {
+    // Disabled whenever its query ends, so it only ever fires for a live one.
+    q.retry_timer = scheduler_.CreateTimer([this, &q] {
+      ++q.attempts;
+      Get(q);
+    });
+  }
+  q.retry_timer->Enable(delay);
+}
+
+void RunEngine::PrimaryCommand(Query& q,
+                               std::initializer_list<std::string_view> argv,
+                               redis::ReplyCallback callback) {
+  const uint64_t seq = q.seq;
+  const uint64_t generation = generation_;
+  primary_.Command(argv,
+                   [this, &q, seq, generation, callback = std::move(callback)](
+                       const redis::RedisReply& reply) mutable {
+                     if (!Alive(q, seq, generation)) return;
+                     callback(reply);
+                   });
+}
+
+void RunEngine::PrimaryCommand(std::initializer_list<std::string_view> argv,
+                               redis::ReplyCallback callback) {
+  primary_.Command(argv, std::move(callback));
+}
+
+uint64_t RunEngine::WallMillis() const {
+  return static_cast<uint64_t>(
+      std::max<int64_t>(0, absl::ToUnixMillis(scheduler_.WallNow())));
+}
+
+double RunEngine::Uniform01() {
+  // (0, 1]: ln(u) must be finite.
+  return 1.0 - std::generate_canonical<double, 53>(rng_);
+}
+
 void RunEngine::MaybeFinish() {
-  if (!running() || in_flight_ > 0 || pending_fills_ > 0) return;
+  if (!running() || in_flight_ > 0 || pending_background_ > 0) return;
   if (!stopping_ &&
       stats_.issued() < static_cast<uint64_t>(stats_.params().queries)) {
     return;
@@ -213,6 +388,7 @@ void RunEngine::MaybeFinish() {
 }
 
 void RunEngine::Finish(RunState state, std::string reason) {
+  schedule_timer_->Disable();
   stats_.End(state, std::move(reason), scheduler_.WallNow(),
              scheduler_.NowNanos());
   if (on_finished_) on_finished_(stats_);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,11 @@
 #include "daemon/mysql/mysql_executor.h"
 #include "daemon/redis/redis_client.h"
 #include "daemon/run/control_command.h"
+#include "daemon/run/load/open_loop_schedule.h"
+#include "daemon/run/policy_host.h"
+#include "daemon/run/query.h"
 #include "daemon/run/run_stats.h"
+#include "daemon/run/stampede/stampede_policy.h"
 #include "daemon/run/workload.h"
 
 namespace dbcache::run {
@@ -27,22 +32,28 @@ struct EngineConfig {
   int max_consecutive_errors = 50;
 };
 
-// Runs one cache-aside query run at a time: up to `concurrency` queries in
-// flight, each a GET of its digest key (a hit: the entry is validated, not
-// trusted), on a miss the SQL on MySQL, its full result encoded and stored with
-// PSETEX. With cache=off every query goes to MySQL and nothing is stored.
-// Bookkeeping stays in memory; the caller publishes snapshots from stats() on
-// its own timer.
+// Runs one cache-aside query run at a time: a scheduler of query slots. It
+// wires the parts of run/ together and owns nothing of their logic:
+// - the workload renders each query's SQL and key (workload.h);
+// - the load shape decides when a query starts: as soon as a slot frees
+//   (closed loop), or on a fixed schedule (open loop, rate=:
+//   load/open_loop_schedule.h), counting late starts;
+// - the stampede policy decides what a hit and a miss do (stampede/);
+// - the stats count and time everything (run_stats.h).
+// Every query is a GET of its key (a hit is validated, not trusted); on a miss
+// the policy loads it (the SQL on MySQL, the rows encoded and stored with
+// PSETEX). With cache=off every query goes to MySQL and nothing is stored. A
+// run ends once its last query and its last fill or refresh have answered.
 //
 //   RunEngine engine(scheduler, reader, primary, pool, config);
 //   engine.SetFinishedCallback([](const RunStats& s) { PublishSummary(s); });
-//   absl::Status started = engine.Start(params, "r42");  //
-//   FAILED_PRECONDITION: busy
-class RunEngine {
+//   absl::Status started = engine.Start(params, "r42");  // busy: FAILED_PRE..
+class RunEngine : private PolicyHost {
  public:
   RunEngine(loop::Scheduler& scheduler, redis::RedisClient& cache_reader,
             redis::RedisClient& primary, mysql::MysqlExecutor& executor,
             EngineConfig config);
+  ~RunEngine() override;
 
   absl::Status Start(const RunParams& params, std::string run_id);
   // Stops issuing; the run ends `cancelled` once the queries in flight return.
@@ -60,24 +71,42 @@ class RunEngine {
   }
 
  private:
-  struct Slot {
-    uint64_t seq = 0;
-    std::string sql;
-    std::string key;
-    std::string value;  // Encoded result, reused between queries.
-    int64_t start_ns = 0;
-    int64_t db_start_ns = 0;
-  };
+  // PolicyHost.
+  void Hit(Query& q) override;
+  void Complete(Query& q, Outcome outcome) override;
+  void Fail(Query& q, ErrorKind kind, std::string_view message) override;
+  void Load(Query& q, Loaded loaded, Stored stored) override;
+  void Refresh(std::string_view sql, std::string_view key,
+               absl::AnyInvocable<void(bool ok)> done) override;
+  void RetryGet(Query& q, absl::Duration delay) override;
+  void PrimaryCommand(Query& q, std::initializer_list<std::string_view> argv,
+                      redis::ReplyCallback callback) override;
+  void PrimaryCommand(std::initializer_list<std::string_view> argv,
+                      redis::ReplyCallback callback) override;
+  int64_t NowNanos() const override { return scheduler_.NowNanos(); }
+  uint64_t WallMillis() const override;
+  double Uniform01() override;
+  const RunParams& params() const override { return stats_.params(); }
+  RunStats& run_stats() override { return stats_; }
 
-  void Issue(size_t slot_index);
-  void OnGet(size_t slot_index, const redis::RedisReply& reply);
-  void StartDb(size_t slot_index);
-  void OnDb(size_t slot_index, const absl::Status& status,
-            const mysql::QueryResult* result);
-  void Complete(size_t slot_index, Outcome outcome, int64_t end_ns);
-  void FailQuery(size_t slot_index, ErrorKind kind, std::string_view message);
+  void Issue(size_t slot, int64_t intended_ns);
+  // Starts every query the load shape allows now.
+  void Pump();
+  void Get(Query& q);
+  void OnGet(Query& q, const redis::RedisReply& reply);
+  void LoadUncached(Query& q);
+  // Encodes `result` into *value and sends its PSETEX; `done(ok)` on the
+  // answer. Counts the fill as pending until then.
+  void Store(std::string_view key, std::string* value,
+             const mysql::QueryResult& result, const mysql::QueryTiming& timing,
+             absl::AnyInvocable<void(bool ok)> done);
+  void Release(Query& q);
   void MaybeFinish();
   void Finish(RunState state, std::string reason);
+  // True while `q` is still query `seq` of the run of `generation`.
+  bool Alive(const Query& q, uint64_t seq, uint64_t generation) const {
+    return generation == generation_ && q.seq == seq;
+  }
 
   loop::Scheduler& scheduler_;
   redis::RedisClient& cache_reader_;
@@ -86,15 +115,25 @@ class RunEngine {
   const EngineConfig config_;
   RunStats stats_;
   std::optional<Workload> workload_;
-  std::vector<Slot> slots_;
-  std::string ttl_text_;
+  std::unique_ptr<StampedePolicy> policy_;
+  StorePlan plan_;
+  std::string px_text_;
+  std::vector<Query> slots_;
+  std::vector<size_t> free_slots_;
+  // Open loop: when each query is due, and how many have been started or
+  // found late so far.
+  std::optional<OpenLoopSchedule> schedule_;
+  uint64_t scheduled_ = 0;
+  uint64_t late_counted_ = 0;
+  std::unique_ptr<loop::Timer> schedule_timer_;
+  std::mt19937_64 rng_;
   // Replies carry the generation they were sent in; one from an abandoned run
   // is dropped instead of touching the next run's slots.
   uint64_t generation_ = 0;
   int in_flight_ = 0;
-  // PSETEXs sent and not yet answered: the run ends after the last of them, so
-  // that its final record counts every fill.
-  int pending_fills_ = 0;
+  // Fills and refreshes sent and not yet answered: the run ends after the
+  // last of them, so that its final record counts every one.
+  int pending_background_ = 0;
   int max_in_flight_ = 0;
   int consecutive_errors_ = 0;
   bool stopping_ = false;

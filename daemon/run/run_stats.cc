@@ -24,6 +24,8 @@ std::string_view OutcomeName(Outcome outcome) {
       return "hit";
     case Outcome::kMiss:
       return "miss";
+    case Outcome::kCoalesced:
+      return "coalesced";
     case Outcome::kError:
       return "error";
   }
@@ -36,6 +38,8 @@ std::string_view ErrorKindName(ErrorKind kind) {
       return "cache_read";
     case ErrorKind::kDb:
       return "db";
+    case ErrorKind::kCoalesced:
+      return "coalesced";
     case ErrorKind::kAbandoned:
       return "abandoned";
     case ErrorKind::kCount:
@@ -54,14 +58,20 @@ void RunStats::Begin(const RunParams& params, std::string run_id,
   wall_end_ = wall_start;
   start_ns_ = start_ns;
   end_ns_ = start_ns;
-  issued_ = hits_ = misses_ = errors_ = fill_errors_ = corrupt_entries_ = 0;
+  issued_ = hits_ = misses_ = coalesced_ = errors_ = 0;
   errors_by_kind_.fill(0);
+  db_queries_ = db_errors_ = fills_ = fill_errors_ = corrupt_entries_ = 0;
+  lock_waits_ = lock_errors_ = early_refreshes_ = stale_served_ = refreshes_ =
+      late_starts_ = 0;
+  first_issue_ns_ = last_issue_ns_ = 0;
+  expiries_.Reset();
   last_error_.clear();
   last_hit_us_ = last_miss_us_ = 0;
-  cache_hit_.Reset();
-  db_.Reset();
-  cache_fill_.Reset();
-  end_to_end_.Reset();
+  for (LatencyHistogram* h :
+       {&cache_hit_, &db_, &db_connect_, &pool_wait_, &cache_fill_,
+        &coalesced_wait_, &end_to_end_, &response_}) {
+    h->Reset();
+  }
   log_next_ = log_count_ = 0;
 }
 
@@ -73,18 +83,26 @@ void RunStats::End(RunState state, std::string reason, absl::Time wall_end,
   end_ns_ = end_ns;
 }
 
-void RunStats::RecordHit(uint64_t get_ns, uint64_t total_ns) {
-  ++hits_;
-  cache_hit_.Record(get_ns);
+void RunStats::Complete(Outcome outcome, uint64_t total_ns,
+                        uint64_t response_ns) {
+  switch (outcome) {
+    case Outcome::kHit:
+      ++hits_;
+      last_hit_us_ = static_cast<double>(total_ns) / 1000.0;
+      break;
+    case Outcome::kMiss:
+      ++misses_;
+      last_miss_us_ = static_cast<double>(total_ns) / 1000.0;
+      break;
+    case Outcome::kCoalesced:
+      ++coalesced_;
+      break;
+    case Outcome::kError:
+      // Counted by RecordError, with its kind.
+      break;
+  }
   end_to_end_.Record(total_ns);
-  last_hit_us_ = static_cast<double>(total_ns) / 1000.0;
-}
-
-void RunStats::RecordMiss(uint64_t db_ns, uint64_t total_ns) {
-  ++misses_;
-  db_.Record(db_ns);
-  end_to_end_.Record(total_ns);
-  last_miss_us_ = static_cast<double>(total_ns) / 1000.0;
+  response_.Record(response_ns);
 }
 
 void RunStats::RecordError(ErrorKind kind, std::string_view message) {
@@ -93,11 +111,35 @@ void RunStats::RecordError(ErrorKind kind, std::string_view message) {
   last_error_.assign(message.data(), message.size());
 }
 
+void RunStats::RecordDb(const mysql::QueryTiming& timing, bool ok) {
+  ++db_queries_;
+  pool_wait_.Record(static_cast<uint64_t>(timing.wait_ns));
+  if (timing.connected) {
+    db_connect_.Record(static_cast<uint64_t>(timing.connect_ns));
+  }
+  if (ok) {
+    db_.Record(static_cast<uint64_t>(timing.exec_ns));
+  } else {
+    ++db_errors_;
+  }
+}
+
 void RunStats::RecordFillError(std::string_view message) {
   // A failed fill does not fail the query (its rows were served from MySQL), so
   // it is counted apart from the per-query outcome.
   ++fill_errors_;
   last_error_.assign(message.data(), message.size());
+}
+
+void RunStats::RecordIssueTime(int64_t ns) {
+  if (issued_ <= 1) first_issue_ns_ = ns;
+  last_issue_ns_ = ns;
+}
+
+double RunStats::IssueRate() const {
+  if (issued_ < 2 || last_issue_ns_ <= first_issue_ns_) return 0;
+  return static_cast<double>(issued_ - 1) * 1e9 /
+         static_cast<double>(last_issue_ns_ - first_issue_ns_);
 }
 
 void RunStats::AddLog(uint64_t seq, std::string_view sql, Outcome outcome,

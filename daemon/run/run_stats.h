@@ -7,7 +7,9 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "daemon/mysql/mysql_executor.h"
 #include "daemon/run/control_command.h"
+#include "daemon/run/expiry_counts.h"
 #include "daemon/run/histogram.h"
 
 namespace dbcache::run {
@@ -15,13 +17,28 @@ namespace dbcache::run {
 enum class RunState { kNone, kRunning, kFinished, kCancelled, kFailed };
 std::string_view RunStateName(RunState state);
 
-enum class Outcome { kHit, kMiss, kError };
+// How a query ended. Every issued query ends as exactly one of these:
+// hits + misses + coalesced + errors = done.
+enum class Outcome {
+  kHit,        // served from the cache
+  kMiss,       // served from MySQL by its own statement
+  kCoalesced,  // served by another query's statement (it waited for it)
+  kError,
+};
 std::string_view OutcomeName(Outcome outcome);
 
 // Why a query failed; every failed query has exactly one kind, so the kinds
 // add up to errors(). A failed cache fill is not among them: its query was
 // served from MySQL (fill_errors()).
-enum class ErrorKind { kCacheRead = 0, kDb, kAbandoned, kCount };
+enum class ErrorKind {
+  kCacheRead = 0,
+  kDb,
+  // The statement a coalesced query waited for failed: one DB error for the
+  // statement, one of these for each query that waited on it.
+  kCoalesced,
+  kAbandoned,
+  kCount
+};
 std::string_view ErrorKindName(ErrorKind kind);
 
 // One line of the recent-query log (dbcache:log).
@@ -36,10 +53,17 @@ struct LogEntry {
 // and a ring of the last kLogSize queries) and turned into JSON for
 // dbcache:stats only when a snapshot is published, never per query.
 //
+// Latency sources, each its own histogram: cache_hit (the GET of a hit), db
+// (a statement on its connection), db_connect (a reconnect a statement waited
+// for), pool_wait (waiting for a free connection), cache_fill (the PSETEX),
+// coalesced (a query waiting for another's statement), end_to_end (a query
+// from its start: the service time) and response (from its intended start:
+// the same in a closed loop, plus any wait for a free slot in an open one).
+//
 //   stats.Begin(params, "r42", scheduler.WallNow(), scheduler.NowNanos());
-//   stats.RecordHit(get_ns);  ...  stats.AddLog(seq, sql, Outcome::kHit,
-//   total_ns); std::string json = SnapshotJson(stats, now_ns, wall_now,
-//   /*histograms=*/true);
+//   stats.RecordCacheGet(get_ns);
+//   stats.Complete(Outcome::kHit, total_ns, response_ns);
+//   std::string json = RunJson(stats, context).dump();
 class RunStats {
  public:
   static constexpr size_t kLogSize = 25;
@@ -50,12 +74,31 @@ class RunStats {
            int64_t end_ns);
 
   void RecordIssued() { ++issued_; }
-  void RecordHit(uint64_t get_ns, uint64_t total_ns);
-  void RecordMiss(uint64_t db_ns, uint64_t total_ns);
+  // A query ended with `outcome` after `total_ns` (from its actual start) and
+  // `response_ns` (from its intended start). An error's kind and message go
+  // through RecordError first.
+  void Complete(Outcome outcome, uint64_t total_ns, uint64_t response_ns);
   void RecordError(ErrorKind kind, std::string_view message);
-  void RecordCorrupt() { ++corrupt_entries_; }
+
+  void RecordCacheGet(uint64_t get_ns) { cache_hit_.Record(get_ns); }
+  // A statement that ran (successfully or not) on MySQL.
+  void RecordDb(const mysql::QueryTiming& timing, bool ok);
   void RecordFill(uint64_t fill_ns) { cache_fill_.Record(fill_ns); }
   void RecordFillError(std::string_view message);
+  void RecordFillSent() { ++fills_; }
+  void RecordCoalescedWait(uint64_t wait_ns) {
+    coalesced_wait_.Record(wait_ns);
+  }
+  void RecordCorrupt() { ++corrupt_entries_; }
+  void RecordLockWait() { ++lock_waits_; }
+  void RecordLockError() { ++lock_errors_; }
+  void RecordEarlyRefresh() { ++early_refreshes_; }
+  void RecordStaleServed() { ++stale_served_; }
+  void RecordRefresh() { ++refreshes_; }
+  void RecordLateStart() { ++late_starts_; }
+  void RecordIssueTime(int64_t ns);
+  ExpiryCounts& expiries() { return expiries_; }
+
   void AddLog(uint64_t seq, std::string_view sql, Outcome outcome,
               uint64_t latency_ns);
 
@@ -64,15 +107,30 @@ class RunStats {
   RunState state() const { return state_; }
   const std::string& reason() const { return reason_; }
   uint64_t issued() const { return issued_; }
-  uint64_t done() const { return hits_ + misses_ + errors_; }
+  uint64_t done() const { return hits_ + misses_ + coalesced_ + errors_; }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
+  uint64_t coalesced() const { return coalesced_; }
   uint64_t errors() const { return errors_; }
   uint64_t errors(ErrorKind kind) const {
     return errors_by_kind_[static_cast<size_t>(kind)];
   }
+  // Statements sent to MySQL: the misses', refreshes and lock holders'.
+  uint64_t db_queries() const { return db_queries_; }
+  uint64_t db_errors() const { return db_errors_; }
+  uint64_t fills() const { return fills_; }
   uint64_t fill_errors() const { return fill_errors_; }
   uint64_t corrupt_entries() const { return corrupt_entries_; }
+  uint64_t lock_waits() const { return lock_waits_; }
+  uint64_t lock_errors() const { return lock_errors_; }
+  uint64_t early_refreshes() const { return early_refreshes_; }
+  uint64_t stale_served() const { return stale_served_; }
+  uint64_t refreshes() const { return refreshes_; }
+  uint64_t late_starts() const { return late_starts_; }
+  const ExpiryCounts& expiries() const { return expiries_; }
+  // Queries issued per second between the first and the last issue; 0 until
+  // two were issued.
+  double IssueRate() const;
   const std::string& last_error() const { return last_error_; }
   double last_hit_us() const { return last_hit_us_; }
   double last_miss_us() const { return last_miss_us_; }
@@ -82,8 +140,12 @@ class RunStats {
   int64_t end_ns() const { return end_ns_; }
   const LatencyHistogram& cache_hit() const { return cache_hit_; }
   const LatencyHistogram& db() const { return db_; }
+  const LatencyHistogram& db_connect() const { return db_connect_; }
+  const LatencyHistogram& pool_wait() const { return pool_wait_; }
   const LatencyHistogram& cache_fill() const { return cache_fill_; }
+  const LatencyHistogram& coalesced_wait() const { return coalesced_wait_; }
   const LatencyHistogram& end_to_end() const { return end_to_end_; }
+  const LatencyHistogram& response() const { return response_; }
   // Calls f(entry) newest first.
   template <typename F>
   void ForEachLog(F f) const {
@@ -106,18 +168,35 @@ class RunStats {
   uint64_t issued_ = 0;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
+  uint64_t coalesced_ = 0;
   uint64_t errors_ = 0;
   std::array<uint64_t, static_cast<size_t>(ErrorKind::kCount)>
       errors_by_kind_{};
+  uint64_t db_queries_ = 0;
+  uint64_t db_errors_ = 0;
+  uint64_t fills_ = 0;
   uint64_t fill_errors_ = 0;
   uint64_t corrupt_entries_ = 0;
+  uint64_t lock_waits_ = 0;
+  uint64_t lock_errors_ = 0;
+  uint64_t early_refreshes_ = 0;
+  uint64_t stale_served_ = 0;
+  uint64_t refreshes_ = 0;
+  uint64_t late_starts_ = 0;
+  int64_t first_issue_ns_ = 0;
+  int64_t last_issue_ns_ = 0;
+  ExpiryCounts expiries_;
   std::string last_error_;
   double last_hit_us_ = 0;
   double last_miss_us_ = 0;
   LatencyHistogram cache_hit_;
   LatencyHistogram db_;
+  LatencyHistogram db_connect_;
+  LatencyHistogram pool_wait_;
   LatencyHistogram cache_fill_;
+  LatencyHistogram coalesced_wait_;
   LatencyHistogram end_to_end_;
+  LatencyHistogram response_;
   std::array<LogEntry, kLogSize> log_;
   size_t log_next_ = 0;
   size_t log_count_ = 0;

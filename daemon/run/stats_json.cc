@@ -50,17 +50,59 @@ nlohmann::json LogEntryJson(const LogEntry& entry, std::string_view run_id) {
           {"latency_us", Round1(entry.latency_us)}};
 }
 
+nlohmann::json StampedeJson(const RunStats& stats) {
+  const ExpiryCounts& expiries = stats.expiries();
+  return {{"strategy", StampedeName(stats.params().stampede)},
+          {"db_queries", stats.db_queries()},
+          {"fills", stats.fills()},
+          {"coalesced", stats.coalesced()},
+          {"lock_waits", stats.lock_waits()},
+          {"lock_errors", stats.lock_errors()},
+          {"early_refreshes", stats.early_refreshes()},
+          {"refreshes", stats.refreshes()},
+          {"stale_served", stats.stale_served()},
+          {"expiries", expiries.expiries()},
+          {"db_queries_per_expiry",
+           {{"mean", std::round(expiries.Mean() * 100.0) / 100.0},
+            {"p50", expiries.Percentile(50)},
+            {"p99", expiries.Percentile(99)},
+            {"max", expiries.max()}}}};
+}
+
+nlohmann::json LoadJson(const RunStats& stats) {
+  const RunParams& p = stats.params();
+  const bool open = p.rate > 0;
+  nlohmann::json load = {
+      {"shape", open ? "open" : "closed"},
+      {"late_starts", stats.late_starts()},
+      {"issue_rate_qps", Round1(stats.IssueRate())},
+  };
+  load["target_rate_qps"] = open ? nlohmann::json(p.rate) : nullptr;
+  // Below capacity the achieved rate is the target's; a lower one says the
+  // system (or the concurrency limit) could not keep up.
+  load["achieved_ratio"] =
+      open && p.rate > 0
+          ? nlohmann::json(std::round(10000.0 * stats.IssueRate() /
+                                      static_cast<double>(p.rate)) /
+                           10000.0)
+          : nullptr;
+  return load;
+}
+
 nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
   const RunParams& p = stats.params();
   const bool running = stats.state() == RunState::kRunning;
   const int64_t end_ns = running ? context.now_ns : stats.end_ns();
   const double wall_ms = std::max<int64_t>(0, end_ns - stats.start_ns()) / 1e6;
-  nlohmann::json params = {{"queries", p.queries},
-                           {"concurrency", p.concurrency},
-                           {"ttl_ms", p.ttl_ms},
-                           {"limit_max", p.limit_max},
-                           {"cache", p.cache}};
+  nlohmann::json params = {
+      {"queries", p.queries}, {"concurrency", p.concurrency},
+      {"ttl_ms", p.ttl_ms},   {"limit_max", p.limit_max},
+      {"cache", p.cache},     {"stampede", StampedeName(p.stampede)},
+      {"rate", p.rate},       {"beta", p.beta},
+      {"lock_ms", p.lock_ms}};
   params["seed"] = p.seed.has_value() ? nlohmann::json(*p.seed) : nullptr;
+  params["stale_ms"] =
+      p.stale_ms.has_value() ? nlohmann::json(*p.stale_ms) : nullptr;
   nlohmann::json errors_by_kind = nlohmann::json::object();
   for (size_t i = 0; i < static_cast<size_t>(ErrorKind::kCount); ++i) {
     const auto kind = static_cast<ErrorKind>(i);
@@ -86,8 +128,11 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
       {"max_in_flight", context.max_in_flight},
       {"hits", stats.hits()},
       {"misses", stats.misses()},
+      {"coalesced", stats.coalesced()},
       {"errors", stats.errors()},
       {"errors_by_kind", std::move(errors_by_kind)},
+      {"db_queries", stats.db_queries()},
+      {"fills", stats.fills()},
       {"fill_errors", stats.fill_errors()},
       {"last_error", stats.last_error()},
       {"corrupt_entries", stats.corrupt_entries()},
@@ -102,11 +147,17 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
       {"speedup", std::round(stats.Speedup() * 100.0) / 100.0},
       {"last_hit_us", Round1(stats.last_hit_us())},
       {"last_miss_us", Round1(stats.last_miss_us())},
+      {"stampede", StampedeJson(stats)},
+      {"load", LoadJson(stats)},
       {"latency_us",
        {{"cache_hit", LatencyJson(stats.cache_hit())},
         {"db", LatencyJson(stats.db())},
+        {"db_connect", LatencyJson(stats.db_connect())},
+        {"pool_wait", LatencyJson(stats.pool_wait())},
         {"cache_fill", LatencyJson(stats.cache_fill())},
-        {"end_to_end", LatencyJson(stats.end_to_end())}}},
+        {"coalesced", LatencyJson(stats.coalesced_wait())},
+        {"end_to_end", LatencyJson(stats.end_to_end())},
+        {"response", LatencyJson(stats.response())}}},
   };
   if (context.histograms) {
     out["histograms"] = {{"cache_hit", HistogramBucketsJson(stats.cache_hit())},

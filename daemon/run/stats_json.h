@@ -30,6 +30,10 @@ struct SnapshotContext {
 
 nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context);
 nlohmann::json LatencyJson(const LatencyHistogram& histogram);
+// The stampede strategy's counters, and the DB statements per key expiry.
+nlohmann::json StampedeJson(const RunStats& stats);
+// Closed or open loop, the target and achieved rates, late starts.
+nlohmann::json LoadJson(const RunStats& stats);
 // [[lower_us, upper_us, count], ...] in four buckets per doubling: enough for a
 // chart.
 nlohmann::json HistogramBucketsJson(const LatencyHistogram& histogram);

@@ -70,13 +70,15 @@ await runTest('page: Query DB runs 1000 queries and shows what Redis holds', asy
     const runId = (await response.json()).id;
     check(typeof runId === 'string' && runId !== '', 'the 202 answer carries the run id');
 
-    // The page shows the run finished with hits + misses = 1000.
+    // The page shows the run finished with hits + misses + coalesced + errors = 1000.
     const shown = await waitFor('the page to show the finished run', async () => {
       const line = await page.locator('#run-line').textContent();
       if (!line.includes(runId) || !line.includes('finished')) return null;
       const hits = parseCount(await page.locator('#hits').textContent());
       const misses = parseCount(await page.locator('#misses').textContent());
-      return hits + misses === QUERIES ? {hits, misses} : null;
+      const coalesced = parseCount(await page.locator('#coalesced').textContent());
+      const errors = parseCount(await page.locator('#errors').textContent());
+      return hits + misses + coalesced + errors === QUERIES ? {hits, misses, coalesced} : null;
     }, 90_000);
 
     // ... and those are the numbers in <prefix>stats.
@@ -87,14 +89,17 @@ await runTest('page: Query DB runs 1000 queries and shows what Redis holds', asy
         `page shows ${shown.hits} hits, ${prefix}stats has ${stats.hits}`);
     check(stats.misses === shown.misses,
         `page shows ${shown.misses} misses, ${prefix}stats has ${stats.misses}`);
+    check(stats.coalesced === shown.coalesced,
+        `page shows ${shown.coalesced} coalesced, ${prefix}stats has ${stats.coalesced}`);
+    check(stats.params.stampede === 'coalesce', `the form's default strategy: ${stats.params.stampede}`);
     checkCountsAddUp(stats);
     check(stats.issued === QUERIES, `${stats.issued} queries issued, not ${QUERIES}`);
 
     // The hits-vs-misses chart holds those numbers and drew them.
     const chartData = await page.evaluate(
         () => Chart.getChart('hits-chart').data.datasets[0].data.slice());
-    check(chartData[0] === stats.hits && chartData[1] === stats.misses,
-        `chart data ${JSON.stringify(chartData)}`);
+    check(chartData[0] === stats.hits && chartData[1] === stats.misses &&
+        chartData[2] === stats.coalesced, `chart data ${JSON.stringify(chartData)}`);
     const inked = await inkedPixels(page, 'hits-chart');
     check(inked > 1000, `the hits chart has ${inked} drawn pixels`);
     if (stats.hits > 0) {
@@ -118,8 +123,13 @@ await runTest('page: Query DB runs 1000 queries and shows what Redis holds', asy
     const firstSql = await logRows.first().locator('td.sql').textContent();
     check(firstSql.startsWith('SELECT'), `first SQL cell: ${firstSql}`);
 
-    // The latency table has its four sources, with cache hits counted.
-    check(await page.locator('#latency-table tbody tr').count() === 4, 'latency table rows');
+    // The latency table has every source, with cache hits counted.
+    const sources = ['Cache hit', 'Database', 'Pool wait', 'DB connect', 'Cache fill', 'Coalesced',
+      'End to end', 'Response'];
+    check(await page.locator('#latency-table tbody tr').count() === sources.length,
+        'latency table rows');
+    const heads = await page.locator('#latency-table tbody th').allTextContents();
+    check(JSON.stringify(heads) === JSON.stringify(sources), `latency sources: ${heads}`);
     const hitCount = parseCount(
         await page.locator('#latency-table tbody tr').first().locator('td').first().textContent());
     check(hitCount === stats.hits, `latency table counts ${hitCount} cache hits`);

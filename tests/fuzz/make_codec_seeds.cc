@@ -110,10 +110,36 @@ int Main(int argc, char** argv) {
   ok &= Write(dir, "bad_truncated_checksum", five.substr(0, five.size() - 1),
               false);
   std::string version = five;
-  version[4] = 2;
-  ok &= Write(dir, "bad_version_2", version, false);
+  version[4] = 3;
+  ok &= Write(dir, "bad_version_3", version, false);
   version[4] = 0;
   ok &= Write(dir, "bad_version_0", version, false);
+  // Version 2: the entry's metadata before the rows.
+  std::string with_meta;
+  {
+    const ResultSet rows = Reviews(5);
+    cache::ResultSetWriter writer(&with_meta);
+    writer.Begin(static_cast<uint32_t>(rows.columns.size()),
+                 cache::EntryMeta{1'800'000'000'000, 5000, 2500, 812});
+    for (const std::string& name : rows.columns) writer.AddColumnName(name);
+    writer.BeginRows(rows.rows.size());
+    for (const auto& row : rows.rows) {
+      for (const auto& cell : row) {
+        if (cell.has_value()) {
+          writer.AddCell(*cell);
+        } else {
+          writer.AddNull();
+        }
+      }
+    }
+    writer.Finish();
+  }
+  ok &= Write(dir, "valid_meta_reviews_5", with_meta, true);
+  // The metadata cut short: a version-2 header and one varint of it.
+  ok &= Write(dir, "bad_meta_truncated",
+              Resum(std::string(cache::kCodecMagic, 4) + "\x02\x80" +
+                    std::string(8, '\0')),
+              false);
   std::string flipped = five;
   flipped[flipped.size() / 2] ^= 0x01;
   ok &= Write(dir, "bad_checksum", flipped, false);

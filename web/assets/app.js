@@ -16,10 +16,16 @@
   const SOURCES = [
     ['cache_hit', 'Cache hit'],
     ['db', 'Database'],
+    ['pool_wait', 'Pool wait'],
+    ['db_connect', 'DB connect'],
     ['cache_fill', 'Cache fill'],
+    ['coalesced', 'Coalesced'],
     ['end_to_end', 'End to end'],
+    ['response', 'Response'],
   ];
-  const COLORS = {hit: '#1a7f37', miss: '#cf222e', accent: '#1f6feb'};
+  const COLORS = {hit: '#1a7f37', miss: '#cf222e', coalesced: '#9a6700', accent: '#1f6feb'};
+  // The form's numeric fields, sent as typed; the stampede strategy is a choice.
+  const NUMERIC_FIELDS = ['queries', 'concurrency', 'ttl_ms', 'rate'];
 
   const $ = (id) => document.getElementById(id);
   const state = {
@@ -100,11 +106,11 @@
     const hits = new Chart($('hits-chart'), {
       type: 'bar',
       data: {
-        labels: [['Hits', 'last –'], ['Misses', 'last –']],
+        labels: [['Hits', 'last –'], ['Misses', 'last –'], 'Coalesced'],
         datasets: [{
           label: 'Queries',
-          data: [0, 0],
-          backgroundColor: [COLORS.hit, COLORS.miss],
+          data: [0, 0, 0],
+          backgroundColor: [COLORS.hit, COLORS.miss, COLORS.coalesced],
         }],
       },
       options: {
@@ -180,7 +186,9 @@
     if (!stats) {
       setText('run-line', 'No run yet. Click Query DB to start one.');
       bar.style.width = '0%';
-      for (const id of ['hits', 'misses', 'errors', 'hit-ratio', 'throughput', 'speedup']) setText(id, '–');
+      for (const id of ['hits', 'misses', 'coalesced', 'errors', 'hit-ratio', 'throughput', 'speedup']) {
+        setText(id, '–');
+      }
       return;
     }
     const queries = Number(stats.queries) || 0;
@@ -197,6 +205,12 @@
     if (stats.params && typeof stats.params === 'object') {
       parts.push(`concurrency ${intText(stats.params.concurrency)}`, `TTL ${intText(stats.params.ttl_ms)} ms`);
       if (stats.params.cache === false) parts.push('cache off');
+      else if (typeof stats.params.stampede === 'string') parts.push(`stampede ${stats.params.stampede}`);
+      if (isNumber(stats.params.rate) && stats.params.rate > 0) {
+        const load = stats.load && typeof stats.load === 'object' ? stats.load : {};
+        parts.push(`open loop ${intText(stats.params.rate)}/s`);
+        if (isNumber(load.late_starts) && load.late_starts > 0) parts.push(`${intText(load.late_starts)} late`);
+      }
     }
     if (stats.reason) parts.push(`reason: ${stats.reason}`);
     if (stats.last_error) parts.push(`last error: ${stats.last_error}`);
@@ -204,6 +218,7 @@
 
     setText('hits', intText(stats.hits));
     setText('misses', intText(stats.misses));
+    setText('coalesced', intText(stats.coalesced));
     setText('errors', intText(stats.errors));
     setText('hit-ratio', percentText(stats.hit_ratio));
     setText('throughput', isNumber(stats.throughput_qps) ? `${stats.throughput_qps.toFixed(0)} q/s` : '–');
@@ -216,8 +231,9 @@
     setText('last-call', `Last call: hit ${hitMs} ms · miss ${missMs} ms`);
     if (!state.charts) return;
     updateChart(state.charts.hits,
-      [['Hits', `last ${hitMs} ms`], ['Misses', `last ${missMs} ms`]],
-      [stats ? Number(stats.hits) || 0 : 0, stats ? Number(stats.misses) || 0 : 0]);
+      [['Hits', `last ${hitMs} ms`], ['Misses', `last ${missMs} ms`], 'Coalesced'],
+      [stats ? Number(stats.hits) || 0 : 0, stats ? Number(stats.misses) || 0 : 0,
+        stats ? Number(stats.coalesced) || 0 : 0]);
   }
 
   function renderLatency(stats) {
@@ -385,7 +401,7 @@
   }
 
   function clearInvalid() {
-    for (const id of ['queries', 'concurrency', 'ttl_ms']) $(id).removeAttribute('aria-invalid');
+    for (const id of [...NUMERIC_FIELDS, 'stampede']) $(id).removeAttribute('aria-invalid');
   }
 
   async function startRun(event) {
@@ -393,12 +409,15 @@
     readToken();
     clearInvalid();
     const params = {};
-    for (const id of ['queries', 'concurrency', 'ttl_ms']) {
+    for (const id of NUMERIC_FIELDS) {
       const text = $(id).value.trim();
+      // An empty rate is a closed loop, the daemon's default.
+      if (id === 'rate' && text === '') continue;
       // Sent as typed (a number when it is one), so that the server's validation,
       // the daemon's own, reports what is wrong.
       params[id] = /^\d+$/.test(text) ? Number(text) : text;
     }
+    params.stampede = $('stampede').value;
     const button = $('query-db');
     button.disabled = true;
     showFormMessage('Starting a run…');

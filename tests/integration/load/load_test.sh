@@ -101,8 +101,8 @@ run_qps() {
   stats=$(rcli --raw GET "${prefix}stats")
   jq -e --arg id "$id" '
     .run_id == $id and .state == "finished"
-    and .hits + .misses + .errors + .in_flight == .issued
-    and .done == .hits + .misses + .errors and .in_flight == 0
+    and .hits + .misses + .coalesced + .errors + .in_flight == .issued
+    and .done == .hits + .misses + .coalesced + .errors and .in_flight == 0
     and .issued == .queries
     and ([.errors_by_kind[]] | add) == .errors' <<<"$stats" >/dev/null ||
     { echo "FAIL: run $id does not add up: $stats" >&2; return 1; }

@@ -8,7 +8,7 @@ namespace dbcache::testing {
 namespace {
 
 // Every outcome a query can end in.
-constexpr const char* kOutcomes[] = {"hits", "misses", "errors"};
+constexpr const char* kOutcomes[] = {"hits", "misses", "coalesced", "errors"};
 
 int64_t Count(const nlohmann::json& snapshot, const char* field) {
   const nlohmann::json* value =
@@ -38,7 +38,8 @@ void ExpectCountsAddUp(const nlohmann::json& snapshot) {
   EXPECT_EQ(sum + in_flight, issued) << snapshot.dump();
   EXPECT_EQ(Count(snapshot, "done"), sum) << snapshot.dump();
   // Every failed query has exactly one kind.
-  const nlohmann::json& kinds = snapshot.value("errors_by_kind", nlohmann::json());
+  const nlohmann::json& kinds =
+      snapshot.value("errors_by_kind", nlohmann::json());
   EXPECT_TRUE(kinds.is_object()) << snapshot.dump();
   if (kinds.is_object()) {
     int64_t by_kind = 0;

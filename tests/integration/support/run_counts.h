@@ -6,7 +6,8 @@
 namespace dbcache::testing {
 
 // The identity every run keeps, whatever happened to it: each issued query
-// ends as exactly one outcome, so the outcomes add up to `issued`, and `done`
+// ends as exactly one outcome (hit, miss, coalesced, error), so the outcomes
+// add up to `issued` (less what is in flight), and `done`
 // (which the daemon reports on its own) agrees. A run that has ended has
 // nothing in flight, and one that finished issued every query it was asked
 // for. Every test that runs queries checks its snapshots and summaries

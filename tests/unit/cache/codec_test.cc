@@ -198,7 +198,7 @@ TEST(CodecTest, HotPathDoesNotAllocate) {
     absl::StatusOr<ResultSetShape> shape = ValidateResultSet(out);
     EXPECT_EQ(counter.count(), 0);
     ASSERT_TRUE(shape.ok()) << shape.status();
-    EXPECT_EQ(*shape, (ResultSetShape{3, 100}));
+    EXPECT_EQ(*shape, (ResultSetShape{3, 100, std::nullopt}));
   }
   EXPECT_EQ(out.data(), buffer);  // capacity was reused, not reallocated
 }
@@ -232,10 +232,83 @@ TEST(CodecTest, RejectsBadMagic) {
 
 TEST(CodecTest, RejectsOtherVersions) {
   std::string bytes = EncodeResultSet(Sample());
-  bytes[4] = 2;
-  EXPECT_EQ(ExpectSameError(bytes).message(), "unsupported codec version 2");
+  bytes[4] = 3;
+  EXPECT_EQ(ExpectSameError(bytes).message(), "unsupported codec version 3");
   bytes[4] = 0;
   EXPECT_EQ(ExpectSameError(bytes).message(), "unsupported codec version 0");
+}
+
+// A version-2 value: `meta`, then the rows of `rs`.
+std::string EncodeWithMeta(const ResultSet& rs, const EntryMeta& meta) {
+  std::string out;
+  ResultSetWriter writer(&out);
+  writer.Begin(static_cast<uint32_t>(rs.columns.size()), meta);
+  for (const std::string& c : rs.columns) writer.AddColumnName(c);
+  writer.BeginRows(rs.rows.size());
+  for (const auto& row : rs.rows) {
+    for (const auto& cell : row) {
+      if (cell.has_value()) {
+        writer.AddCell(*cell);
+      } else {
+        writer.AddNull();
+      }
+    }
+  }
+  writer.Finish();
+  return out;
+}
+
+TEST(CodecTest, Version2CarriesTheEntryMetadata) {
+  const EntryMeta meta{1'800'000'123'456, 5000, 2500, 812};
+  const std::string bytes = EncodeWithMeta(Sample(), meta);
+  absl::StatusOr<ResultSetShape> shape = ValidateResultSet(bytes);
+  ASSERT_TRUE(shape.ok()) << shape.status();
+  ASSERT_TRUE(shape->meta.has_value());
+  EXPECT_EQ(*shape->meta, meta);
+  EXPECT_EQ(shape->meta->expiry_ms(), 1'800'000'128'456u);
+  EXPECT_EQ(shape->meta->soft_expiry_ms(), 1'800'000'125'956u);
+  absl::StatusOr<ResultSet> decoded = DecodeResultSet(bytes);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, Sample());
+  // Version 1 has none, and no soft expiry means the hard one.
+  EXPECT_FALSE(ValidateResultSet(EncodeResultSet(Sample()))->meta.has_value());
+  EXPECT_EQ((EntryMeta{100, 50, 0, 1}).soft_expiry_ms(), 150u);
+}
+
+TEST(CodecTest, Version2FormatIsPinned) {
+  ResultSet rs{{"a"}, {{"x"}}};
+  std::string expected("\xDB\xCAQR\x02", 5);
+  expected += std::string("\xe8\x07", 2);  // stored_ms 1000
+  expected += std::string("\x64", 1);      // ttl_ms 100
+  expected += std::string("\x32", 1);      // soft_ttl_ms 50
+  expected += std::string("\x07", 1);      // delta_us 7
+  expected += std::string(
+      "\x01\x01"
+      "a"
+      "\x01\x02x",
+      6);
+  EXPECT_EQ(EncodeWithMeta(rs, EntryMeta{1000, 100, 50, 7}),
+            WithChecksum(expected));
+}
+
+TEST(CodecTest, Version2RejectsEveryTruncationAndFlippedBit) {
+  const std::string bytes =
+      EncodeWithMeta(Sample(), EntryMeta{1'800'000'000'000, 86'400'000, 0, 9});
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    ExpectSameError(std::string_view(bytes.data(), n)).IgnoreError();
+  }
+  for (size_t bit = 0; bit < bytes.size() * 8; ++bit) {
+    std::string flipped = bytes;
+    flipped[bit / 8] ^= static_cast<char>(1 << (bit % 8));
+    // Flipping the version byte from 2 to 3 is an unsupported version; every
+    // other flip must fail too.
+    ExpectSameError(flipped).IgnoreError();
+  }
+  // Metadata cut short before the rows start.
+  EXPECT_THAT(
+      ExpectSameError(WithChecksum(std::string("\xDB\xCAQR\x02\x80", 6)))
+          .message(),
+      ::testing::HasSubstr("(entry metadata)"));
 }
 
 TEST(CodecTest, RejectsRandomBytes) {

@@ -26,6 +26,32 @@ TEST(SummaryTableTest, ShowsCallsLatenciesRatioAndSpeedup) {
   EXPECT_THAT(text, ::testing::Not(HasSubstr("reason")));
 }
 
+TEST(SummaryTableTest, ShowsPoolWaitCoalescedStampedeAndOpenLoop) {
+  const nlohmann::json summary = nlohmann::json::parse(R"({
+    "run_id": "r7", "state": "finished", "done": 200, "hits": 150,
+    "misses": 10, "coalesced": 40, "errors": 0,
+    "latency_us": {
+      "pool_wait": {"count": 10, "p50": 3.5, "p99": 900.0, "max": 950.0},
+      "db_connect": {"count": 2, "p50": 400.0, "p99": 500.0, "max": 500.0},
+      "coalesced": {"count": 40, "p50": 120.0, "p99": 300.0, "max": 310.0},
+      "response": {"count": 200, "p50": 80.0, "p99": 2000.0, "max": 2100.0}},
+    "stampede": {"strategy": "coalesce", "db_queries": 10, "expiries": 10,
+                 "db_queries_per_expiry": {"p50": 1, "max": 1}},
+    "load": {"shape": "open", "target_rate_qps": 20000,
+             "issue_rate_qps": 19998.5, "achieved_ratio": 0.9999,
+             "late_starts": 3}})");
+  const std::string text = FormatSummary(summary);
+  EXPECT_THAT(text, HasSubstr("pool wait          10        3.5      900.0"));
+  EXPECT_THAT(text, HasSubstr("db connect          2      400.0"));
+  EXPECT_THAT(text, HasSubstr("coalesced          40      120.0"));
+  EXPECT_THAT(text, HasSubstr("response          200       80.0     2000.0"));
+  EXPECT_THAT(text, HasSubstr("coalesced 40  errors 0"));
+  EXPECT_THAT(text, HasSubstr("stampede coalesce: 10 DB queries, 10 key "
+                              "expiries, DB queries per expiry p50 1 max 1"));
+  EXPECT_THAT(text, HasSubstr("open loop: 20000 queries/s wanted, 19998.5 "
+                              "started (0.9999), 3 late"));
+}
+
 TEST(SummaryTableTest, FailedRunShowsReasonAndLastError) {
   const nlohmann::json summary = nlohmann::json::parse(
       R"({"run_id": "r1", "state": "failed", "reason": "50 queries failed",

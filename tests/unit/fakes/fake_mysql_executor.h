@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/cache/result_set.h"
+#include "daemon/loop/scheduler.h"
 #include "daemon/mysql/mysql_executor.h"
 
 namespace dbcache::testing {
@@ -40,20 +41,25 @@ class FakeQueryResult : public mysql::QueryResult {
 
 // A scripted MySQL: statements queue until the test answers them. Succeed
 // answers with a result whose rows depend on the SQL (one row holding the SQL
-// text), so a test can check what was cached for which statement.
+// text), so a test can check what was cached for which statement. With a
+// clock, a statement's exec time is the time from Execute to its answer.
 //
-//   FakeMysqlExecutor db;
+//   FakeMysqlExecutor db(&clock);
 //   db.SucceedAll();
 class FakeMysqlExecutor : public mysql::MysqlExecutor {
  public:
   struct Call {
     std::string sql;
     mysql::QueryCallback callback;
+    int64_t sent_ns = 0;
   };
+
+  explicit FakeMysqlExecutor(const loop::Scheduler* clock = nullptr)
+      : clock_(clock) {}
 
   void Execute(std::string_view sql, mysql::QueryCallback callback) override {
     history_.emplace_back(sql);
-    pending_.push_back(Call{std::string(sql), std::move(callback)});
+    pending_.push_back(Call{std::string(sql), std::move(callback), Now()});
   }
 
   size_t pending() const { return pending_.size(); }
@@ -69,7 +75,7 @@ class FakeMysqlExecutor : public mysql::MysqlExecutor {
     Call call = TakeFront();
     const cache::ResultSet rows = RowsFor(call.sql);
     const FakeQueryResult result(rows);
-    call.callback(absl::OkStatus(), &result);
+    call.callback(absl::OkStatus(), &result, TimingOf(call));
     return true;
   }
   void SucceedAll() {
@@ -78,7 +84,7 @@ class FakeMysqlExecutor : public mysql::MysqlExecutor {
   }
   void FailOne(absl::Status status) {
     Call call = TakeFront();
-    call.callback(status, nullptr);
+    call.callback(status, nullptr, TimingOf(call));
   }
 
  private:
@@ -88,6 +94,14 @@ class FakeMysqlExecutor : public mysql::MysqlExecutor {
     return call;
   }
 
+  int64_t Now() const { return clock_ == nullptr ? 0 : clock_->NowNanos(); }
+  mysql::QueryTiming TimingOf(const Call& call) const {
+    mysql::QueryTiming timing;
+    timing.exec_ns = Now() - call.sent_ns;
+    return timing;
+  }
+
+  const loop::Scheduler* clock_;
   std::deque<Call> pending_;
   std::vector<std::string> history_;
 };

@@ -130,12 +130,48 @@ TEST(ControlCommandTest, JsonOtherCommands) {
   EXPECT_EQ(c.id, "p1");
 }
 
+TEST(ControlCommandTest, StampedeRateAndTheirKnobs) {
+  const ControlCommand text =
+      Parse("run stampede=swr rate=20000 beta=2.5 lock_ms=250 stale_ms=0");
+  EXPECT_EQ(text.run.stampede, Stampede::kSwr);
+  EXPECT_EQ(text.run.rate, 20000);
+  EXPECT_DOUBLE_EQ(text.run.beta, 2.5);
+  EXPECT_EQ(text.run.lock_ms, 250);
+  EXPECT_EQ(text.run.stale_ms, 0);
+  const ControlCommand json = Parse(
+      R"({"cmd":"run","stampede":"lock","rate":0,"beta":0,"stale_ms":5})");
+  EXPECT_EQ(json.run.stampede, Stampede::kLock);
+  EXPECT_EQ(json.run.rate, 0);
+  EXPECT_DOUBLE_EQ(json.run.beta, 0.0);
+  EXPECT_EQ(json.run.stale_ms, 5);
+  EXPECT_DOUBLE_EQ(Parse(R"({"cmd":"run","beta":0.125})").run.beta, 0.125);
+  EXPECT_DOUBLE_EQ(Parse("run beta=10").run.beta, 10.0);
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, Stampede>>{
+           {"none", Stampede::kNone},
+           {"coalesce", Stampede::kCoalesce},
+           {"lock", Stampede::kLock},
+           {"xfetch", Stampede::kXFetch},
+           {"swr", Stampede::kSwr}}) {
+    EXPECT_EQ(Parse("run stampede=" + name).run.stampede, value) << name;
+    EXPECT_EQ(StampedeName(value), name);
+  }
+  // The defaults: coalescing, a closed loop, beta 1, stale_ms = ttl_ms.
+  const RunParams defaults = Parse("run").run;
+  EXPECT_EQ(defaults.stampede, Stampede::kCoalesce);
+  EXPECT_EQ(defaults.rate, 0);
+  EXPECT_DOUBLE_EQ(defaults.beta, 1.0);
+  EXPECT_EQ(defaults.lock_ms, 1000);
+  EXPECT_FALSE(defaults.stale_ms.has_value());
+}
+
 TEST(ControlCommandTest, CanonicalJson) {
   ControlCommand run;
   run.kind = CommandKind::kRun;
   EXPECT_EQ(ControlCommandToJson(run),
             R"({"cmd":"run","queries":1000,"concurrency":1,"ttl_ms":5000,)"
-            R"("limit_max":75,"cache":true})");
+            R"("limit_max":75,"cache":true,"stampede":"coalesce","rate":0,)"
+            R"("beta":1.0,"lock_ms":1000})");
   ControlCommand ping;
   ping.kind = CommandKind::kPing;
   ping.id = "x";
@@ -158,7 +194,8 @@ TEST(ControlCommandTest, JsonRoundTrip) {
   ControlCommand full;
   full.kind = CommandKind::kRun;
   full.run = RunParams{10'000'000, 1024,     86'400'000, 1'000'000,
-                       UINT64_MAX, "Z9_.:-", false};
+                       UINT64_MAX, "Z9_.:-", false,      Stampede::kSwr,
+                       10'000'000, 9.875,    600'000,    86'400'000};
   full.id = "Z9_.:-";
   commands.push_back(full);
   full.run.seed = 0;
@@ -245,6 +282,30 @@ std::vector<Malformed> MalformedMessages() {
       {"run ttl_ms=86400001", "ttl_ms=86400001 is out of range 1..86400000"},
       {"run limit_max=0", "limit_max=0 is out of range 1..1000000"},
       {"run cache=yes", "cache=yes must be on or off"},
+      {"run stampede=coalesced",
+       "stampede=coalesced must be one of none, coalesce, lock, xfetch or swr "
+       "(did you mean 'coalesce'?)"},
+      {"run stampede=NONE", "stampede=NONE must be one of none,"},
+      {"run stampede=", "missing value for 'stampede'"},
+      {"run stampeed=lock",
+       "unknown key 'stampeed' (did you mean 'stampede'?)"},
+      {"run rate=-1", "rate=-1 is negative"},
+      {"run rate=10000001", "rate=10000001 is out of range 0..10000000"},
+      {"run rate=1.5", "rate=1.5 is not an integer"},
+      {"run beta=11", "beta=11 is out of range 0..10"},
+      {"run beta=-1", "beta=-1 is negative"},
+      {"run beta=1.2345", "beta=1.2345 has more than 3 digits after the point"},
+      {"run beta=1e3", "beta=1e3 is not a decimal number"},
+      {"run beta=.5", "beta=.5 is not a decimal number"},
+      {"run beta=5.", "beta=5. is not a decimal number"},
+      {"run beta=01.5", "beta=01.5: leading zeros are not allowed"},
+      {"run beta=+1", "beta=+1: a leading '+' is not allowed"},
+      {"run beta=nan", "beta=nan is not a decimal number"},
+      {"run lock_ms=0", "lock_ms=0 is out of range 1..600000"},
+      {"run lock=5", "unknown key 'lock' (did you mean 'lock_ms'?)"},
+      {"run stale_ms=86400001",
+       "stale_ms=86400001 is out of range 0..86400000"},
+      {"run stale_ms=x", "stale_ms=x is not an integer"},
       {"run cache=true", "cache=true must be on or off"},
       {"run id=a/b", "id 'a/b' contains '/'"},
       {"run id=caf\xc3\xa9", "id 'caf\xc3\xa9' contains '\xc3\xa9'"},
@@ -319,6 +380,19 @@ std::vector<Malformed> MalformedMessages() {
        "the value of 'queries' is an object; nested values are not allowed"},
       {R"({"cmd":"run","queries":[1]})", "the value of 'queries' is an array"},
       {R"({"cmd":"run","cache":"yes"})", "cache=yes must be on or off"},
+      {R"({"cmd":"run","stampede":1})",
+       "'stampede' must be a string, not a number"},
+      {R"({"cmd":"run","stampede":"herd"})", "stampede=herd must be one of"},
+      {R"({"cmd":"run","rate":-5})", "rate=-5 is negative"},
+      {R"({"cmd":"run","rate":"100"})",
+       "'rate' must be an integer, not a string"},
+      {R"({"cmd":"run","beta":"1"})", "'beta' must be a number, not a string"},
+      {R"({"cmd":"run","beta":1e1})", "beta=1e1 is not a decimal number"},
+      {R"({"cmd":"run","beta":10.5})", "beta=10.5 is out of range 0..10"},
+      {R"({"cmd":"run","beta":-0.5})", "beta=-0.5 is negative"},
+      {R"({"cmd":"run","lock_ms":0})", "lock_ms=0 is out of range 1..600000"},
+      {R"({"cmd":"run","stale_ms":true})",
+       "'stale_ms' must be an integer, not a boolean"},
       {R"({"cmd":"run","cache":1})",
        "'cache' must be on, off, true or false, not a number"},
       {R"({"cmd":"run","id":42})", "'id' must be a string, not a number"},

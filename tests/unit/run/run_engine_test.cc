@@ -60,7 +60,7 @@ class RunEngineTest : public ::testing::Test {
 
   FakeScheduler clock_;
   FakeRedisClient redis_;
-  FakeMysqlExecutor db_;
+  FakeMysqlExecutor db_{&clock_};
   RunEngine engine_;
   int finished_calls_ = 0;
   RunState finished_state_ = RunState::kNone;

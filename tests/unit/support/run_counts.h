@@ -17,9 +17,22 @@ namespace dbcache::testing {
 inline void ExpectCountsAddUp(const run::RunEngine& engine) {
   const run::RunStats& s = engine.stats();
   const uint64_t in_flight = static_cast<uint64_t>(engine.in_flight());
-  EXPECT_EQ(s.hits() + s.misses() + s.errors() + in_flight, s.issued())
-      << "hits " << s.hits() << ", misses " << s.misses() << ", errors "
-      << s.errors() << ", in flight " << in_flight;
+  EXPECT_EQ(s.hits() + s.misses() + s.coalesced() + s.errors() + in_flight,
+            s.issued())
+      << "hits " << s.hits() << ", misses " << s.misses() << ", coalesced "
+      << s.coalesced() << ", errors " << s.errors() << ", in flight "
+      << in_flight;
+  EXPECT_EQ(s.done(), s.hits() + s.misses() + s.coalesced() + s.errors());
+  uint64_t by_kind = 0;
+  for (int k = 0; k < static_cast<int>(run::ErrorKind::kCount); ++k) {
+    by_kind += s.errors(static_cast<run::ErrorKind>(k));
+  }
+  EXPECT_EQ(by_kind, s.errors());
+  // Every query that ended is timed once, whatever its outcome (an abandoned
+  // one never ended).
+  EXPECT_EQ(s.end_to_end().count(),
+            s.done() - s.errors(run::ErrorKind::kAbandoned));
+  EXPECT_EQ(s.cache_hit().count(), s.hits());
   if (s.state() != run::RunState::kRunning) {
     EXPECT_EQ(in_flight, 0u);
   }
