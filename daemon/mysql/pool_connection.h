@@ -12,9 +12,8 @@ namespace dbcache::mysql {
 
 // `connect_ns`: how long this statement waited for its connection to
 // (re)connect first; 0 when the connection was already up.
-using ConnectionCallback =
-    absl::AnyInvocable<void(const absl::Status& status,
-                            const QueryResult* result, int64_t connect_ns)>;
+using ConnectionCallback = absl::AnyInvocable<void(
+    const absl::Status& status, const QueryResult* result, int64_t connect_ns)>;
 
 // One connection as the pool sees it: AsyncConnection on the loop, a scripted
 // fake in the pool's unit tests. One statement at a time; the callback runs

@@ -16,12 +16,13 @@ struct Query {
   uint64_t seq = 0;  // 1-based within the run
   std::string sql;
   std::string key;
-  std::string value;        // the encoded rows of a load, reused
-  int64_t start_ns = 0;     // when it was issued
-  int64_t intended_ns = 0;  // when it was meant to be (open loop; else start)
+  std::string value;          // the encoded rows of a load, reused
+  int64_t start_ns = 0;       // when it was issued
+  int64_t intended_ns = 0;    // when it was meant to be (open loop; else start)
   int64_t get_start_ns = 0;   // the GET in flight
   int64_t wait_start_ns = 0;  // waiting for another's statement or lock
   int attempts = 0;           // GETs beyond the first (lock waiters)
+  std::string lock_token;     // stampede=lock: the lock this query holds
   std::unique_ptr<loop::Timer> retry_timer;  // created on first use
 };
 

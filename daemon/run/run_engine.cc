@@ -49,6 +49,7 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
     q.seq = 0;
     // A retry timer refers to its slot's address, which resize() may move.
     q.retry_timer.reset();
+    q.lock_token.clear();
   }
   in_flight_ = 0;
   pending_background_ = 0;
@@ -227,6 +228,8 @@ void RunEngine::Fail(Query& q, ErrorKind kind, std::string_view message) {
 
 void RunEngine::Release(Query& q) {
   q.seq = 0;  // Any reply still due for it is stale from here on.
+  // A lock a failed query still held expires on its own.
+  q.lock_token.clear();
   if (q.retry_timer != nullptr) q.retry_timer->Disable();
   --in_flight_;
   free_slots_.push_back(static_cast<size_t>(&q - slots_.data()));

@@ -49,8 +49,8 @@ constexpr std::array<RunKeySpec, 12> kRunKeys = {{
      "xfetch: how early entries are recomputed (larger: earlier)"},
     {"lock_ms", RunKey::kLockMs, ValueKind::kInteger, 1, 600'000, 0, 0, "",
      "1000", "lock: lifetime of the fill lock, ms"},
-    {"stale_ms", RunKey::kStaleMs, ValueKind::kInteger, 0, 86'400'000, 0, 0,
-     "", "ttl_ms",
+    {"stale_ms", RunKey::kStaleMs, ValueKind::kInteger, 0, 86'400'000, 0, 0, "",
+     "ttl_ms",
      "swr: how long past ttl_ms an entry is served stale while one refresh "
      "runs, ms"},
 }};
@@ -173,7 +173,8 @@ absl::StatusOr<double> ParseDecimal(const RunKeySpec& spec,
   }
   const std::string_view text = value.text;
   const std::string shown = Shown(text);
-  if (text.empty()) return Invalid(dbcache::StrCat("missing value for '", spec.name, "'"));
+  if (text.empty())
+    return Invalid(dbcache::StrCat("missing value for '", spec.name, "'"));
   if (text.front() == '-') {
     return Invalid(dbcache::StrCat(spec.name, "=", shown,
                                    " is negative (allowed range ",
@@ -182,8 +183,9 @@ absl::StatusOr<double> ParseDecimal(const RunKeySpec& spec,
   if (auto error = NumberFormError(spec, text, shown)) return *error;
   const size_t point = text.find('.');
   const std::string_view whole = text.substr(0, point);
-  const std::string_view fraction =
-      point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  const std::string_view fraction = point == std::string_view::npos
+                                        ? std::string_view()
+                                        : text.substr(point + 1);
   if (!AllDigits(whole) ||
       (point != std::string_view::npos && !AllDigits(fraction))) {
     return Invalid(dbcache::StrCat(spec.name, "=", shown,
@@ -227,14 +229,17 @@ absl::StatusOr<std::string_view> ParseChoice(const RunKeySpec& spec,
   }
   std::string list;
   for (size_t i = 0; i < choices.size(); ++i) {
-    list += dbcache::StrCat(i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ",
+    list += dbcache::StrCat(i == 0                    ? ""
+                            : i + 1 == choices.size() ? " or "
+                                                      : ", ",
                             choices[i]);
   }
   std::optional<std::string_view> suggestion = Suggest(value.text, choices);
   return Invalid(dbcache::StrCat(
       spec.name, "=", Shown(value.text), " must be one of ", list,
-      suggestion.has_value() ? dbcache::StrCat(" (did you mean '", *suggestion, "'?)")
-                             : std::string()));
+      suggestion.has_value()
+          ? dbcache::StrCat(" (did you mean '", *suggestion, "'?)")
+          : std::string()));
 }
 
 absl::StatusOr<bool> ParseOnOff(const RunKeySpec& spec, const Value& value) {

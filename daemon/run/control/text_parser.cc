@@ -26,9 +26,9 @@ absl::Status UnknownKey(std::string_view key, bool json) {
     return absl::InvalidArgumentError(dbcache::StrCat(
         "unknown key ", Quoted(key), " (did you mean '", *suggestion, "'?)"));
   }
-  return absl::InvalidArgumentError(
-      dbcache::StrCat("unknown key ", Quoted(key), " (known keys: ",
-                      json ? "cmd, " : "", RunKeyNames(), ")"));
+  return absl::InvalidArgumentError(dbcache::StrCat(
+      "unknown key ", Quoted(key), " (known keys: ", json ? "cmd, " : "",
+      RunKeyNames(), ")"));
 }
 
 absl::Status DuplicateKey(std::string_view key) {

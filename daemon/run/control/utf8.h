@@ -16,7 +16,8 @@ inline constexpr size_t kMaxQuotedSize = 64;
 // first control byte (other than ASCII whitespace; NUL and DEL included) or
 // malformed, overlong or surrogate sequence, and its offset.
 //
-//   CheckText("run\x01")  // "not valid UTF-8 text: control byte 0x01 at byte 3"
+//   CheckText("run\x01")  // "not valid UTF-8 text: control byte 0x01 at byte
+//   3"
 absl::Status CheckText(std::string_view s);
 
 // The length (2..4) of the well-formed UTF-8 sequence at the start of s, whose

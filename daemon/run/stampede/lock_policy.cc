@@ -20,6 +20,11 @@ absl::Duration LockPolicy::Backoff(int attempts) {
 }
 
 void LockPolicy::OnHit(Query& q, const std::optional<cache::EntryMeta>&) {
+  if (!q.lock_token.empty()) {
+    // Filled by another between our miss and our lock: nothing to load.
+    Release(StrCat(q.key, ":lock"), q.lock_token);
+    q.lock_token.clear();
+  }
   if (q.attempts == 0) {
     host_.Hit(q);
     return;
@@ -31,9 +36,15 @@ void LockPolicy::OnHit(Query& q, const std::optional<cache::EntryMeta>&) {
 }
 
 void LockPolicy::OnMiss(Query& q) {
-  if (q.attempts > 0 &&
-      host_.NowNanos() - q.wait_start_ns >=
-          host_.params().lock_ms * int64_t{1'000'000}) {
+  if (!q.lock_token.empty()) {
+    // Still missing with the lock held: ours to load.
+    std::string token = std::move(q.lock_token);
+    q.lock_token.clear();
+    LoadHolding(q, StrCat(q.key, ":lock"), std::move(token));
+    return;
+  }
+  if (q.attempts > 0 && host_.NowNanos() - q.wait_start_ns >=
+                            host_.params().lock_ms * int64_t{1'000'000}) {
     // Waited out the lock's whole lifetime: its holder is gone or slow.
     LoadWithoutLock(q);
     return;
@@ -47,7 +58,7 @@ void LockPolicy::TryLock(Query& q) {
   const std::string px = StrCat(host_.params().lock_ms);
   host_.PrimaryCommand(
       q, {"SET", lock_key, token, "NX", "PX", px},
-      [this, &q, lock_key, token](const redis::RedisReply& reply) mutable {
+      [this, &q, token](const redis::RedisReply& reply) mutable {
         if (!reply.ok() || reply.is_error()) {
           host_.run_stats().RecordLockError();
           LoadWithoutLock(q);
@@ -57,7 +68,11 @@ void LockPolicy::TryLock(Query& q) {
           Wait(q);
           return;
         }
-        LoadHolding(q, std::move(lock_key), std::move(token));
+        // Look again before loading: another holder may have filled the key
+        // and released its lock between our GET and our SET.
+        q.lock_token = std::move(token);
+        if (q.attempts == 0) q.wait_start_ns = host_.NowNanos();
+        host_.RetryGet(q, absl::ZeroDuration());
       });
 }
 

@@ -8,15 +8,16 @@
 namespace dbcache::run {
 
 // stampede=lock: a miss takes a short lock in Redis (SET <key>:lock <token> NX
-// PX lock_ms) before it loads the key, so that daemons on several hosts fill
-// a key once between them. A miss that finds the lock taken waits for the
-// holder's fill: it GETs again after 1, 2, 4 ... ms (at most 64 ms apart),
-// trying the lock again whenever the key is still missing (the holder may
-// have failed), and ends `coalesced` when the value appears. A waiter that has
-// waited longer than lock_ms loads the key itself. The holder releases the
-// lock after its fill, only if it still holds it (a compare-and-delete
-// script). A lock command that fails loads the key without a lock
-// (lock_errors).
+// PX lock_ms) and, holding it, GETs the key once more (another holder may
+// have filled it meanwhile) before it loads the key, so that daemons on
+// several hosts fill a key once between them. A miss that finds the lock taken
+// waits for the holder's fill: it GETs again after 1, 2, 4 ... ms (at most 64
+// ms apart), trying the lock again whenever the key is still missing (the
+// holder may have failed), and ends `coalesced` when the value appears. A
+// waiter that has waited longer than lock_ms loads the key itself. The holder
+// releases the lock after its fill, only if it still holds it (a
+// compare-and-delete script). A lock command that fails loads the key without a
+// lock (lock_errors).
 //
 //   LockPolicy policy(host, "host1:4242");
 //   policy.OnMiss(q);  // SET ...:lock NX PX; then Load, or wait and re-GET

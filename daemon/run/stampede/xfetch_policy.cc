@@ -16,10 +16,9 @@ bool XFetchShouldRecompute(uint64_t now_ms, double delta_ms, double beta,
 void XFetchPolicy::OnHit(Query& q,
                          const std::optional<cache::EntryMeta>& meta) {
   if (meta.has_value() &&
-      XFetchShouldRecompute(host_.WallMillis(),
-                            static_cast<double>(meta->delta_us) / 1000.0,
-                            host_.params().beta, meta->expiry_ms(),
-                            host_.Uniform01()) &&
+      XFetchShouldRecompute(
+          host_.WallMillis(), static_cast<double>(meta->delta_us) / 1000.0,
+          host_.params().beta, meta->expiry_ms(), host_.Uniform01()) &&
       MaybeRefresh(q)) {
     host_.run_stats().RecordEarlyRefresh();
   }

@@ -1,6 +1,7 @@
 #ifndef DBCACHE_TESTS_UNIT_FAKES_FAKE_REDIS_CLIENT_H_
 #define DBCACHE_TESTS_UNIT_FAKES_FAKE_REDIS_CLIENT_H_
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
@@ -75,8 +76,23 @@ class FakeRedisClient : public redis::RedisClient {
       data_[call.argv[1]] = call.argv[3];
       Status(call, "OK");
     } else if (cmd == "SET") {
-      data_[call.argv[1]] = call.argv[2];
-      Status(call, "OK");
+      // SET key value [NX] [PX ms]: NX answers nil when the key exists.
+      const bool nx = std::find(call.argv.begin(), call.argv.end(), "NX") !=
+                      call.argv.end();
+      if (nx && data_.contains(call.argv[1])) {
+        Nil(call);
+      } else {
+        data_[call.argv[1]] = call.argv[2];
+        Status(call, "OK");
+      }
+    } else if (cmd == "EVAL") {
+      // The one script dbcached sends: delete KEYS[1] if it holds ARGV[1].
+      auto it = data_.find(call.argv[3]);
+      const bool owned = it != data_.end() && it->second == call.argv[4];
+      if (owned) data_.erase(it);
+      Integer(call, owned ? 1 : 0);
+    } else if (cmd == "DEL") {
+      Integer(call, static_cast<long long>(data_.erase(call.argv[1])));
     } else {
       Status(call, "OK");
     }
@@ -119,6 +135,12 @@ class FakeRedisClient : public redis::RedisClient {
     r.type = REDIS_REPLY_STRING;
     r.str = const_cast<char*>(value.data());
     r.len = value.size();
+    call.callback(redis::RedisReply(&r));
+  }
+  static void Integer(Call& call, long long value) {
+    redisReply r{};
+    r.type = REDIS_REPLY_INTEGER;
+    r.integer = value;
     call.callback(redis::RedisReply(&r));
   }
   static void Status(Call& call, const std::string& value) {
