@@ -69,6 +69,7 @@ if ((quick)); then
   readonly kRedisC1Max=5000
   readonly kR6Reps=1 kR6Queries=2000
   readonly kWebPairs=1 kWebQueries=100000
+  readonly kPoolQueries=500 kStampedeQueries=2000 kOpenLoopSeconds=1
   default_ports=(34479 34480 34406)
   reader=0
 else
@@ -82,6 +83,7 @@ else
   # W1 compares two throughputs too; each loaded run is long enough for wrk's rate.
   kWebPairs=$((reps > 5 ? reps : 5))
   readonly kWebPairs kWebQueries=1000000
+  readonly kPoolQueries=20000 kStampedeQueries=200000 kOpenLoopSeconds=2
   default_ports=(34379 34380 34306)
 fi
 readonly kSeedRows=100000
@@ -315,6 +317,15 @@ dbrun() {
       hit_mean: .latency_us.cache_hit | when_any(.mean),
       db_p50: .latency_us.db | when_any(.p50), db_p99: .latency_us.db | when_any(.p99),
       e2e_p50: .latency_us.end_to_end.p50, e2e_p99: .latency_us.end_to_end.p99,
+      e2e_p999: .latency_us.end_to_end.p999,
+      response_p99: .latency_us.response | when_any(.p99),
+      pool_wait_p50: .latency_us.pool_wait | when_any(.p50),
+      achieved_ratio: .load.achieved_ratio, late_starts: .load.late_starts,
+      expiries: .stampede.expiries,
+      per_expiry_p50: .stampede.db_queries_per_expiry.p50,
+      per_expiry_max: .stampede.db_queries_per_expiry.max,
+      stale_served: .stampede.stale_served, early_refreshes: .stampede.early_refreshes,
+      lock_waits: .stampede.lock_waits,
       hits: .hits, misses: .misses, coalesced: .coalesced, errors: .errors,
       issued: .issued, db_queries: .db_queries,
       in_flight: .in_flight, rss_mb: $rss,
@@ -447,6 +458,11 @@ for ((rep = 1; rep <= reps; rep++)); do
     --concurrency=1 --seed="$kWorkloadSeed"
   dbrun "cache=off c=16" default "$rep" --queries="$kOffQueries" --cache=off \
     --concurrency=16 --seed="$kWorkloadSeed"
+  # Above the pool (16): the queue's wait is pool_wait, not DB time (R8, R8b).
+  dbrun "cache=off c=$kHighConcurrency" default "$rep" --queries="$kPoolQueries" \
+    --cache=off --concurrency="$kHighConcurrency" --seed="$kWorkloadSeed"
+  dbrun "cache=off c=16 (R8b pair)" default "$rep" --queries="$kPoolQueries" \
+    --cache=off --concurrency=16 --seed="$kWorkloadSeed"
 
   step "repetition $rep of $reps: default workload at c=4, 16, $kHighConcurrency"
   for c in 4 16 "$kHighConcurrency"; do
@@ -456,6 +472,21 @@ for ((rep = 1; rep <= reps; rep++)); do
     dbrun "default warm c=$c" default "$rep" --queries="$kDefaultQueries" \
       --concurrency="$c" --seed="$kWorkloadSeed"
   done
+  # The cold start without coalescing, as before it existed (R7's "before").
+  ctl default flush
+  dbrun "default cold c=16, stampede=none" default "$rep" --queries="$kDefaultQueries" \
+    --concurrency=16 --seed="$kWorkloadSeed" --stampede=none
+
+  # R9: open loop at half of this repetition's all-hit capacity at c=64.
+  capacity=$(jq -s --argjson rep "$rep" --arg s "all-hit c=$kHighConcurrency" \
+    '[.[] | select(.scenario == $s and .rep == $rep) | .qps][0] // 0' "$samples")
+  r9_rate=$(awk -v c="$capacity" 'BEGIN { printf "%d", c / 2 }')
+  if ((r9_rate > 0)); then
+    step "repetition $rep of $reps: open loop at $r9_rate queries/s (half of $capacity)"
+    dbrun "R9: all-hit open loop at 50% of capacity" hit "$rep" \
+      --queries=$((r9_rate * kOpenLoopSeconds)) --concurrency="$kHighConcurrency" \
+      --rate="$r9_rate" --ttl-ms="$kLongTtlMs" --seed="$kWorkloadSeed"
+  fi
 
   if ((reader)); then
     step "repetition $rep of $reps: reader (cache reads from the replica)"
@@ -473,14 +504,25 @@ for ((rep = reps + 1; rep <= kR6Reps; rep++)); do
   r6_pair "$rep"
 done
 
-# --- 4. memory --------------------------------------------------------------------
+# --- 4. stampede strategies -------------------------------------------------------
+# The scenario of docs/performance.md: 10 hot keys whose entries expire every 200 ms
+# under 64 queries in flight; one run per strategy, each from a flushed cache.
+readonly kStampedeArgs=(--concurrency="$kHighConcurrency" --limit-max=10 --ttl-ms=200)
+step "stampede strategies: $kStampedeQueries queries, c=$kHighConcurrency, 10 keys, ttl 200 ms"
+for strategy in none coalesce lock xfetch swr; do
+  ctl default flush
+  dbrun "stampede=$strategy" default 1 --queries="$kStampedeQueries" \
+    "${kStampedeArgs[@]}" --stampede="$strategy" --seed="$kWorkloadSeed"
+done
+
+# --- 5. memory --------------------------------------------------------------------
 step "memory: $kMemSmall then $kMemLarge queries (default ttl) at c=$kHighConcurrency"
 dbrun "memory: $kMemSmall queries" default 1 --queries="$kMemSmall" \
   --concurrency="$kHighConcurrency"
 dbrun "memory: $kMemLarge queries" default 1 --queries="$kMemLarge" \
   --concurrency="$kHighConcurrency"
 
-# --- 5. dbcache-web under load ------------------------------------------------------
+# --- 6. dbcache-web under load ------------------------------------------------------
 # wrk polls /api/stats and /metrics (2:1) at a paced ~7,000 requests/s, what 1,750 open
 # pages polling four times a second would send, while the "hit" daemon runs all-hit at
 # c=64; each pair is a run without the load and one with it. dbcache-web reads the
@@ -581,7 +623,9 @@ jq -s --argjson machine "$machine" --argjson quick "$quick" --argjson reps "$rep
     else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def fields: ["n", "concurrency", "wall_ms", "qps", "hit_p50", "hit_p99", "hit_mean",
     "db_p50", "db_p99", "db_mean", "e2e_p50", "e2e_p99", "hits", "misses", "coalesced", "errors",
-    "issued", "db_queries", "rss_mb", "cpu_us_per_query"];
+    "issued", "db_queries", "rss_mb", "cpu_us_per_query", "e2e_p999", "response_p99",
+    "pool_wait_p50", "achieved_ratio", "late_starts", "expiries", "per_expiry_p50",
+    "per_expiry_max", "stale_served", "early_refreshes", "lock_waits"];
   . as $samples
   | (reduce $samples[].scenario as $s ([]; if index([$s]) then . else . + [$s] end))
     as $order
@@ -625,10 +669,9 @@ jq -s --argjson machine "$machine" --argjson quick "$quick" --argjson reps "$rep
       ratio("R2"; "hit throughput";
             "dbcache all-hit queries/s at c=\($c64) / redis-benchmark -c \($c64) GET requests/s";
             $allhit64; "qps"; $rb64; "qps"; 1; ">="; 1.0),
-      (ratio("R2b"; "hit throughput vs pipelined";
-             "dbcache all-hit queries/s at c=\($c64) / redis-benchmark -c \($c64) -P 16 GET requests/s";
-             $allhit64; "qps"; $rbp16; "qps"; 1; ">="; 0)
-       | .target = "report" | .result = "info"),
+      ratio("R2b"; "hit throughput vs pipelined";
+            "dbcache all-hit queries/s at c=\($c64) / redis-benchmark -c \($c64) -P 16 GET requests/s";
+            $allhit64; "qps"; $rbp16; "qps"; 1; ">="; 0.6),
       ratio("R3"; "DB path";
             "dbcache DB p50, cache=off c=1 / serial reference client p50";
             "cache=off c=1"; "db_p50"; "MySQL reference client (serial, 1 connection)";
@@ -646,6 +689,33 @@ jq -s --argjson machine "$machine" --argjson quick "$quick" --argjson reps "$rep
        result: (if $rss_large == null or $rss_small == null then "n/a"
                 elif $rss_large <= 32 and ($rss_large - $rss_small) <= 2 then "PASS"
                 else "FAIL" end)},
+      ratio("R7"; "cold start";
+            "default cold 1000-query run at c=16 after a flush / warm run, wall time";
+            "default cold c=16"; "wall_ms"; "default warm c=16"; "wall_ms"; 1; "<="; 2.0),
+      (ratio("R7none"; "cold start without coalescing";
+             "the same cold run with stampede=none / warm run, wall time";
+             "default cold c=16, stampede=none"; "wall_ms"; "default warm c=16"; "wall_ms";
+             1; "<="; 2.0) | .target = "report" | .result = "info"),
+      ratio("R8"; "fair pool";
+            "end-to-end p99.9 / p50 within one cache=off c=\($c64) run, pool 16";
+            "cache=off c=\($c64)"; "e2e_p999"; "cache=off c=\($c64)"; "e2e_p50"; 1;
+            "<="; 10),
+      ratio("R8b"; "pool wait apart";
+            "DB p50 at cache=off c=\($c64) / at c=16 (pool 16)";
+            "cache=off c=\($c64)"; "db_p50"; "cache=off c=16 (R8b pair)"; "db_p50"; 1;
+            "<="; 1.5),
+      ([$samples[] | select(.scenario == "R9: all-hit open loop at 50% of capacity")]
+       as $r9
+       | ([$r9[].achieved_ratio | select(. != null)] | median) as $v
+       | {id: "R9", name: "open loop rate",
+          what: "achieved / target queries/s, open loop at half the all-hit c=\($c64) capacity",
+          value: $v, per_rep: [$r9[].achieved_ratio], target: ">= 0.99",
+          result: (if $v == null then "n/a" elif $v >= 0.99 then "PASS" else "FAIL" end)}),
+      (ratio("R9b"; "open loop latency";
+             "response-time p99 / service-time p99 at that rate";
+             "R9: all-hit open loop at 50% of capacity"; "response_p99";
+             "R9: all-hit open loop at 50% of capacity"; "e2e_p99"; 1; ">="; 0)
+       | .target = "report" | .result = "info"),
       ratio("R6"; "bookkeeping";
             "all-hit queries/s at c=\($c64) with 100 ms snapshots / with snapshots off";
             $r6_snap; "qps"; $r6_nosnap; "qps"; 1; ">="; 0.97),
@@ -715,6 +785,11 @@ jq -r '
   "|---|---|--:|---|---|---|",
   (.ratios[] |
     "| \(.id) \(.name) | \(.what) | \(fmt(.value; 3))\(if .growth_mb != null then " MB (growth \(.growth_mb) MB)" else "" end) | \(if .per_rep then (.per_rep | map(tostring) | join(", ")) else "" end) | \(.target) | \(.result) |"),
+  "",
+  "| stampede (10 keys, ttl 200 ms, c=64) | DB queries | key expiries | DB queries per expiry p50 / max | e2e p50 µs | e2e p99 µs | stale served | early refreshes | lock waits | hits/misses/coalesced/errors |",
+  "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+  (.scenarios[] | select(.scenario | startswith("stampede=")) |
+    "| \(.scenario) | \(.db_queries | count) | \(.expiries | count) | \(.per_expiry_p50 | count) / \(.per_expiry_max | count) | \(fmt(.e2e_p50; 1)) | \(fmt(.e2e_p99; 1)) | \(.stale_served | count) | \(.early_refreshes | count) | \(.lock_waits | count) | \(.hits | count)/\(.misses | count)/\(.coalesced | count)/\(.errors | count) |"),
   (if .microbench then
     "", "| microbenchmark | ns/op |", "|---|--:|",
     (.microbench[] | "| \(.name) | \(.ns_per_op) |")

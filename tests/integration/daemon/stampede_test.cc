@@ -65,9 +65,9 @@ TEST_F(StampedeIntegrationTest, ACold64WayRunQueriesTheDatabaseOncePerKey) {
 
   // The same cold run without coalescing: the stampede is back.
   Flush();
-  const nlohmann::json none = Run(
-      "run queries=2000 concurrency=64 limit_max=75 ttl_ms=600000 seed=5 "
-      "stampede=none");
+  const nlohmann::json none =
+      Run("run queries=2000 concurrency=64 limit_max=75 ttl_ms=600000 seed=5 "
+          "stampede=none");
   EXPECT_EQ(CachedKeys(), keys);
   EXPECT_EQ(none["coalesced"], 0);
   EXPECT_GT(none["db_queries"].get<int>(), keys);
@@ -77,7 +77,8 @@ TEST_F(StampedeIntegrationTest, ACold64WayRunQueriesTheDatabaseOncePerKey) {
             << none["db_queries"] << "\n";
 }
 
-TEST_F(StampedeIntegrationTest, TwoDaemonsWithTheLockFillEachKeyOnceBetweenThem) {
+TEST_F(StampedeIntegrationTest,
+       TwoDaemonsWithTheLockFillEachKeyOnceBetweenThem) {
   StartDaemon({"--cache_reads=primary"});
   // A second daemon on the same prefix: both hear the run and share the
   // cache, as two hosts in front of one ElastiCache would.
@@ -118,7 +119,8 @@ TEST_F(StampedeIntegrationTest, TwoDaemonsWithTheLockFillEachKeyOnceBetweenThem)
   EXPECT_EQ(second.WaitForExit(absl::Seconds(10)), 0) << second.Output();
 }
 
-TEST_F(StampedeIntegrationTest, AboveThePoolTheWaitIsKeptApartFromTheStatement) {
+TEST_F(StampedeIntegrationTest,
+       AboveThePoolTheWaitIsKeptApartFromTheStatement) {
   // cache=off, pool of 16: at c=64 three statements in four wait for a
   // connection. The wait is pool_wait; db is the statement on its connection,
   // so it stays what it is at c=16 (the bug was DB time = the whole queue).
@@ -142,7 +144,8 @@ TEST_F(StampedeIntegrationTest, AboveThePoolTheWaitIsKeptApartFromTheStatement) 
             at64["wall_ms"].get<double>() * 1000.0 / 4);
 }
 
-TEST_F(StampedeIntegrationTest, OpenLoopOnASlowDatabaseShowsTheQueueInResponse) {
+TEST_F(StampedeIntegrationTest,
+       OpenLoopOnASlowDatabaseShowsTheQueueInResponse) {
   // Each statement sleeps 20 ms, two at a time: capacity 100/s, offered
   // 250/s. Service time stays about 20 ms; response time, from each query's
   // intended start, grows with the queue (the coordinated omission a closed
@@ -165,7 +168,8 @@ TEST_F(StampedeIntegrationTest, OpenLoopOnASlowDatabaseShowsTheQueueInResponse) 
 TEST_F(StampedeIntegrationTest, OpenLoopBelowCapacityKeepsItsRate) {
   StartDaemon({"--cache_reads=primary"});
   Run("run queries=500 ttl_ms=600000");  // warm: every key cached
-  const nlohmann::json s = Run("run queries=2000 rate=1000 concurrency=16 ttl_ms=600000");
+  const nlohmann::json s =
+      Run("run queries=2000 rate=1000 concurrency=16 ttl_ms=600000");
   EXPECT_EQ(s["load"]["late_starts"], 0);
   EXPECT_NEAR(s["load"]["achieved_ratio"].get<double>(), 1.0, 0.01);
   EXPECT_EQ(s["load"]["target_rate_qps"], 1000);

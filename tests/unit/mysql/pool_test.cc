@@ -14,9 +14,9 @@
 namespace dbcache::mysql {
 namespace {
 
+using ::testing::ElementsAre;
 using testing::FakePoolConnection;
 using testing::FakeScheduler;
-using ::testing::ElementsAre;
 
 class PoolTest : public ::testing::Test {
  protected:
@@ -32,22 +32,22 @@ class PoolTest : public ::testing::Test {
             /*max_size=*/2) {}
 
   // Runs `sql` and records its timing; the callback may issue more.
-  void Execute(const std::string& sql,
-               std::function<void()> then = nullptr) {
-    pool_.Execute(sql, [this, sql, then](const absl::Status& status,
-                                         const QueryResult*,
-                                         const QueryTiming& timing) {
-      done_.push_back(sql + (status.ok() ? "" : " failed"));
-      timings_.push_back(timing);
-      if (then) then();
-    });
+  void Execute(const std::string& sql, std::function<void()> then = nullptr) {
+    pool_.Execute(
+        sql, [this, sql, then](const absl::Status& status, const QueryResult*,
+                               const QueryTiming& timing) {
+          done_.push_back(sql + (status.ok() ? "" : " failed"));
+          timings_.push_back(timing);
+          if (then) then();
+        });
     CheckInvariant();
   }
 
   // No statement waits while a connection is idle: checked after each step.
   void CheckInvariant() {
     if (pool_.queued() > 0) {
-      EXPECT_EQ(pool_.idle(), 0) << "a statement waits beside an idle connection";
+      EXPECT_EQ(pool_.idle(), 0)
+          << "a statement waits beside an idle connection";
     }
   }
 
@@ -120,11 +120,10 @@ TEST_F(PoolTest, SixtyFourStatementsOnSixteenConnectionsRunInOrder) {
   int next = 0;
   std::function<void()> issue = [&] {
     const int n = next++;
-    pool.Execute(std::to_string(n),
-                 [&](const absl::Status&, const QueryResult*,
-                     const QueryTiming&) {
-                   if (next < 2000) issue();
-                 });
+    pool.Execute(std::to_string(n), [&](const absl::Status&, const QueryResult*,
+                                        const QueryTiming&) {
+      if (next < 2000) issue();
+    });
   };
   for (int i = 0; i < 64; ++i) issue();
   EXPECT_EQ(pool.size(), 16);

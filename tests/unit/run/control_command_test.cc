@@ -1,11 +1,14 @@
 #include "daemon/run/control_command.h"
 
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "daemon/run/control/run_keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -455,6 +458,25 @@ TEST(ControlCommandTest, EveryKeyHasMalformedCasesInBothForms) {
     }
     EXPECT_TRUE(text) << "no malformed plain-text case sets " << key;
     EXPECT_TRUE(json) << "no malformed JSON case sets " << key;
+  }
+}
+
+TEST(ControlCommandTest, TheReadmeListsEveryRunKeyWithItsValuesAndDefault) {
+  std::ifstream in(DBCACHE_README);
+  ASSERT_TRUE(in) << DBCACHE_README;
+  const std::string readme((std::istreambuf_iterator<char>(in)),
+                           std::istreambuf_iterator<char>());
+  for (const control::RunKeySpec& key : control::RunKeys()) {
+    // Markdown escapes the '|' of a cell.
+    std::string values = control::RangeText(key);
+    for (size_t at = values.find('|'); at != std::string::npos;
+         at = values.find('|', at + 2)) {
+      values.replace(at, 1, "\\|");
+    }
+    const std::string row = "| `" + std::string(key.name) + "` | " + values +
+                            " | " + std::string(key.default_text) + " | ";
+    EXPECT_NE(readme.find(row), std::string::npos)
+        << "README.md has no row starting " << row;
   }
 }
 
