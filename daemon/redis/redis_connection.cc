@@ -1,12 +1,11 @@
 #include "daemon/redis/redis_connection.h"
 
-#include <hiredis/adapters/libevent.h>
-
 #include <algorithm>
 #include <vector>
 
 #include "daemon/common/log.h"
 #include "daemon/common/str_cat.h"
+#include "daemon/redis/libevent_adapter.h"
 
 namespace dbcache::redis {
 
@@ -101,9 +100,13 @@ void RedisConnection::Connect() {
     Fail(error, false);
     return;
   }
+  if (AttachToLibevent(c, loop_.base()) != REDIS_OK) {
+    redisAsyncFree(c);
+    Fail("cannot attach the connection to the event loop", false);
+    return;
+  }
   c->data = this;
   context_.reset(c);
-  redisLibeventAttach(c, loop_.base());
   redisAsyncSetConnectCallback(c, &RedisConnection::OnConnect);
   redisAsyncSetDisconnectCallback(c, &RedisConnection::OnDisconnect);
   connect_timer_->Enable(options_.connect_timeout);
