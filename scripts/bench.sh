@@ -564,16 +564,6 @@ if ((web)); then
     ((SECONDS < deadline)) || die "dbcache-web did not listen within 30 s"
     [[ -n $web_port ]] || sleep 0.05
   done
-  cat >"$logs/pace.lua" <<'LUA'
-local requests, n = {}, 0
-function init()
-  requests[0] = wrk.format("GET", "/api/stats")
-  requests[1] = wrk.format("GET", "/api/stats")
-  requests[2] = wrk.format("GET", "/metrics")
-end
-function delay() return 1 end
-function request() n = (n + 1) % 3; return requests[n] end
-LUA
   web_connected() {
     (($(ss -Htn state established "( dport = :$web_port )" | wc -l) >= kWebConnections))
   }
@@ -581,7 +571,7 @@ LUA
     dbrun "$kWebUnloaded" hit "$rep" --queries="$kWebQueries" \
       --concurrency="$kHighConcurrency" --ttl-ms="$kLongTtlMs" --seed="$kWorkloadSeed"
     web_cpu_before=$(cpu_ns "$web_pid")
-    chrt --idle 0 wrk -t2 -c"$kWebConnections" -d600s -s "$logs/pace.lua" \
+    chrt --idle 0 wrk -t2 -c"$kWebConnections" -d600s -s "$repo/bench/web_poll.lua" \
       "http://127.0.0.1:$web_port/" >"$logs/wrk-$rep.txt" 2>&1 &
     wrk_pid=$!
     deadline=$((SECONDS + 15))

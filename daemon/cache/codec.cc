@@ -265,11 +265,6 @@ void ResultSetWriter::Begin(uint32_t column_count) {
   AppendVarint(column_count);
 }
 
-void ResultSetWriter::Begin(uint32_t column_count, const EntryMeta& meta) {
-  SetMeta(meta);
-  Begin(column_count);
-}
-
 void ResultSetWriter::AddColumnName(std::string_view name) {
   assert(state_ == State::kNames);
   assert(names_added_ < column_count_);
@@ -316,10 +311,14 @@ void ResultSetWriter::Finish() {
   out_->append(buffer, kChecksumSize);
 }
 
-void EncodeResultSet(const ResultSet& result_set, std::string* out) {
+namespace {
+
+void Encode(const ResultSet& result_set, const EntryMeta* meta,
+            std::string* out) {
   const size_t column_count = result_set.columns.size();
   assert(column_count <= kMaxColumns);
   ResultSetWriter writer(out);
+  if (meta != nullptr) writer.SetMeta(*meta);
   writer.Begin(static_cast<uint32_t>(column_count));
   for (const std::string& name : result_set.columns) {
     writer.AddColumnName(name);
@@ -343,9 +342,22 @@ void EncodeResultSet(const ResultSet& result_set, std::string* out) {
   writer.Finish();
 }
 
+}  // namespace
+
+void EncodeResultSet(const ResultSet& result_set, std::string* out) {
+  Encode(result_set, nullptr, out);
+}
+
 std::string EncodeResultSet(const ResultSet& result_set) {
   std::string out;
-  EncodeResultSet(result_set, &out);
+  Encode(result_set, nullptr, &out);
+  return out;
+}
+
+std::string EncodeResultSet(const ResultSet& result_set,
+                            const EntryMeta& meta) {
+  std::string out;
+  Encode(result_set, &meta, &out);
   return out;
 }
 

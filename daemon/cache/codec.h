@@ -83,8 +83,6 @@ class ResultSetWriter {
   // the rows).
   void SetMeta(const EntryMeta& meta) { meta_ = meta; }
   void Begin(uint32_t column_count);
-  // The same as SetMeta(meta), then Begin(column_count).
-  void Begin(uint32_t column_count, const EntryMeta& meta);
   void AddColumnName(std::string_view name);
   void BeginRows(uint64_t row_count);
   void AddCell(const char* data, size_t len);
@@ -113,6 +111,8 @@ class ResultSetWriter {
 // a result set with no columns has no rows.
 void EncodeResultSet(const ResultSet& result_set, std::string* out);
 std::string EncodeResultSet(const ResultSet& result_set);
+// The same as a version-2 value carrying `meta`.
+std::string EncodeResultSet(const ResultSet& result_set, const EntryMeta& meta);
 
 // Decodes and fully checks a value written by the encoder. Errors are
 // DataLossError: "not a dbcache value (bad magic)", "unsupported codec version

@@ -115,25 +115,8 @@ int Main(int argc, char** argv) {
   version[4] = 0;
   ok &= Write(dir, "bad_version_0", version, false);
   // Version 2: the entry's metadata before the rows.
-  std::string with_meta;
-  {
-    const ResultSet rows = Reviews(5);
-    cache::ResultSetWriter writer(&with_meta);
-    writer.Begin(static_cast<uint32_t>(rows.columns.size()),
-                 cache::EntryMeta{1'800'000'000'000, 5000, 2500, 812});
-    for (const std::string& name : rows.columns) writer.AddColumnName(name);
-    writer.BeginRows(rows.rows.size());
-    for (const auto& row : rows.rows) {
-      for (const auto& cell : row) {
-        if (cell.has_value()) {
-          writer.AddCell(*cell);
-        } else {
-          writer.AddNull();
-        }
-      }
-    }
-    writer.Finish();
-  }
+  const std::string with_meta = cache::EncodeResultSet(
+      Reviews(5), cache::EntryMeta{1'800'000'000'000, 5000, 2500, 812});
   ok &= Write(dir, "valid_meta_reviews_5", with_meta, true);
   // The metadata cut short: a version-2 header and one varint of it.
   ok &= Write(dir, "bad_meta_truncated",

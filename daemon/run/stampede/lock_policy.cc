@@ -109,17 +109,6 @@ void LockPolicy::Release(const std::string& lock_key,
                        });
 }
 
-void LockPolicy::LoadWithoutLock(Query& q) {
-  host_.Load(
-      q,
-      [this, &q](bool ok, std::string_view error) {
-        if (ok) {
-          host_.Complete(q, Outcome::kMiss);
-        } else {
-          host_.Fail(q, ErrorKind::kDb, error);
-        }
-      },
-      nullptr);
-}
+void LockPolicy::LoadWithoutLock(Query& q) { LoadAsMiss(q); }
 
 }  // namespace dbcache::run

@@ -4,17 +4,6 @@
 
 namespace dbcache::run {
 
-void NaivePolicy::OnMiss(Query& q) {
-  host_.Load(
-      q,
-      [this, &q](bool ok, std::string_view error) {
-        if (ok) {
-          host_.Complete(q, Outcome::kMiss);
-        } else {
-          host_.Fail(q, ErrorKind::kDb, error);
-        }
-      },
-      nullptr);
-}
+void NaivePolicy::OnMiss(Query& q) { LoadAsMiss(q); }
 
 }  // namespace dbcache::run

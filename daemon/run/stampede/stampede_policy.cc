@@ -20,6 +20,19 @@ std::string LockOwner() {
 
 }  // namespace
 
+void StampedePolicy::LoadAsMiss(Query& q, PolicyHost::Stored stored) {
+  host_.Load(
+      q,
+      [this, &q](bool ok, std::string_view error) {
+        if (ok) {
+          host_.Complete(q, Outcome::kMiss);
+        } else {
+          host_.Fail(q, ErrorKind::kDb, error);
+        }
+      },
+      std::move(stored));
+}
+
 std::unique_ptr<StampedePolicy> MakeStampedePolicy(Stampede stampede,
                                                    PolicyHost& host) {
   switch (stampede) {

@@ -45,6 +45,9 @@ class StampedePolicy {
   }
 
  protected:
+  // Runs q's own statement and ends it as a miss (or a DB error).
+  void LoadAsMiss(Query& q, PolicyHost::Stored stored = nullptr);
+
   PolicyHost& host_;
 };
 

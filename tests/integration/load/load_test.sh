@@ -110,18 +110,6 @@ run_qps() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# wrk's delay() paces each connection: 1 ms between requests, so the rate is set
-# by the connection count; request() alternates the two paths, 2:1.
-cat >"$work/pace.lua" <<'LUA'
-local requests, n = {}, 0
-function init()
-  requests[0] = wrk.format("GET", "/api/stats")
-  requests[1] = wrk.format("GET", "/api/stats")
-  requests[2] = wrk.format("GET", "/metrics")
-end
-function delay() return 1 end
-function request() n = (n + 1) % 3; return requests[n] end
-LUA
 connections=${DBCACHE_LOAD_CONNECTIONS:-12}
 web_connections() { ss -Htn state established "( dport = :$web_port )" | wc -l; }
 connected() { (($(web_connections) >= connections)); }  # all of wrk's are up
@@ -144,7 +132,7 @@ web_redis_connections() {
 web_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$web_pid/status"; }
 # wrk LENGTH: the paced load for LENGTH (or until SIGINT), its summary in wrk.txt.
 start_wrk() {
-  chrt --idle 0 wrk -t2 -c"$connections" -d"$1" -s "$work/pace.lua" \
+  chrt --idle 0 wrk -t2 -c"$connections" -d"$1" -s "$(dirname "$unit")/../bench/web_poll.lua" \
     "http://127.0.0.1:$web_port/" >"$work/wrk.txt" 2>&1 &
   wrk_pid=$!
 }

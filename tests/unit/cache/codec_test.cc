@@ -240,22 +240,7 @@ TEST(CodecTest, RejectsOtherVersions) {
 
 // A version-2 value: `meta`, then the rows of `rs`.
 std::string EncodeWithMeta(const ResultSet& rs, const EntryMeta& meta) {
-  std::string out;
-  ResultSetWriter writer(&out);
-  writer.Begin(static_cast<uint32_t>(rs.columns.size()), meta);
-  for (const std::string& c : rs.columns) writer.AddColumnName(c);
-  writer.BeginRows(rs.rows.size());
-  for (const auto& row : rs.rows) {
-    for (const auto& cell : row) {
-      if (cell.has_value()) {
-        writer.AddCell(*cell);
-      } else {
-        writer.AddNull();
-      }
-    }
-  }
-  writer.Finish();
-  return out;
+  return EncodeResultSet(rs, meta);
 }
 
 TEST(CodecTest, Version2CarriesTheEntryMetadata) {
