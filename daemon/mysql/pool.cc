@@ -14,6 +14,10 @@ Pool::Pool(loop::Scheduler& scheduler, ConnectionFactory factory, int max_size)
 
 void Pool::SetTargetSize(int size) {
   target_size_ = std::clamp(size, 1, max_size_);
+  // Room to grow while statements wait: they start on new connections.
+  if (!queue_.empty() && static_cast<int>(connections_.size()) < target_size_) {
+    hand_off_timer_->Enable(absl::ZeroDuration());
+  }
   // Shrink lazily: only idle connections beyond the target are dropped, and
   // they are dropped from the back so the warm ones at the front stay.
   while (static_cast<int>(connections_.size()) > target_size_ &&

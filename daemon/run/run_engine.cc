@@ -64,7 +64,8 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
   plan_ = policy_->Plan();
   px_text_ = StrCat(plan_.px_ms);
   schedule_.reset();
-  scheduled_ = late_counted_ = 0;
+  scheduled_ = 0;
+  behind_ = false;
   if (effective.rate > 0) {
     schedule_.emplace(scheduler_.NowNanos(),
                       static_cast<uint64_t>(effective.rate));
@@ -112,21 +113,22 @@ void RunEngine::Pump() {
   }
   // Open loop: the queries whose time has come, as far as slots allow.
   const int64_t now = scheduler_.NowNanos();
-  const uint64_t due = std::min(total, schedule_->DueBy(now));
+  const uint64_t due = schedule_->DueBy(now, total);
   while (scheduled_ < due && !free_slots_.empty() && !stopping_) {
     const size_t slot = free_slots_.back();
     free_slots_.pop_back();
     const int64_t intended = schedule_->IntendedNs(scheduled_++);
+    // Since the schedule last found every slot busy, queries start behind
+    // it: each is counted late once, when it does start (a run stopped
+    // meanwhile starts no more).
+    if (behind_ && intended < now) stats_.RecordLateStart();
     Issue(slot, intended);
   }
   if (scheduled_ < due) {
-    // Due with every slot busy: each such query starts late (once a slot
-    // frees), and is counted late once.
-    const uint64_t from = std::max(scheduled_, late_counted_);
-    for (uint64_t i = from; i < due; ++i) stats_.RecordLateStart();
-    late_counted_ = std::max(late_counted_, due);
+    behind_ = true;
     return;  // A completion pumps again.
   }
+  behind_ = false;
   if (scheduled_ < total && !stopping_) {
     schedule_timer_->Enable(
         absl::Nanoseconds(schedule_->IntendedNs(scheduled_) - now));

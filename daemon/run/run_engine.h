@@ -120,11 +120,12 @@ class RunEngine : private PolicyHost {
   std::string px_text_;
   std::vector<Query> slots_;
   std::vector<size_t> free_slots_;
-  // Open loop: when each query is due, and how many have been started or
-  // found late so far.
+  // Open loop: when each query is due, how many have been started, and
+  // whether the schedule found due queries with every slot busy and has not
+  // caught up since.
   std::optional<OpenLoopSchedule> schedule_;
   uint64_t scheduled_ = 0;
-  uint64_t late_counted_ = 0;
+  bool behind_ = false;
   std::unique_ptr<loop::Timer> schedule_timer_;
   std::mt19937_64 rng_;
   // Replies carry the generation they were sent in; one from an abandoned run

@@ -19,22 +19,26 @@ class OpenLoopSchedule {
   OpenLoopSchedule(int64_t start_ns, uint64_t rate_per_s)
       : start_ns_(start_ns), rate_(rate_per_s == 0 ? 1 : rate_per_s) {}
 
-  // Exact for i below 9.2e9 at any rate (i * 1e9 fits in 63 bits).
+  // In 128 bits: i * 1e9 overflows 64 bits past i = 1.8e10, which a long
+  // run at a high rate reaches in DueBy.
   int64_t IntendedNs(uint64_t i) const {
-    return start_ns_ + static_cast<int64_t>(i * kNanosPerSecond / rate_);
+    return start_ns_ + static_cast<int64_t>(static_cast<unsigned __int128>(i) *
+                                            kNanosPerSecond / rate_);
   }
   // How many queries (0, 1, ...) are due at `now_ns`: the smallest i with
-  // IntendedNs(i) > now_ns.
-  uint64_t DueBy(int64_t now_ns) const {
+  // IntendedNs(i) > now_ns, at most `limit`.
+  uint64_t DueBy(int64_t now_ns, uint64_t limit = UINT64_MAX / 2) const {
     if (now_ns < start_ns_) return 0;
     const uint64_t elapsed = static_cast<uint64_t>(now_ns - start_ns_);
     // i * 1e9 / rate <= elapsed  <=>  i <= (elapsed * rate + rate - 1) / 1e9
     // in integers; computed in 128 bits, elapsed * rate can exceed 64.
     const unsigned __int128 top =
         static_cast<unsigned __int128>(elapsed) * rate_ + rate_ - 1;
-    uint64_t i = static_cast<uint64_t>(top / kNanosPerSecond);
+    const unsigned __int128 estimate = top / kNanosPerSecond;
+    if (estimate >= limit) return limit;
+    uint64_t i = static_cast<uint64_t>(estimate);
     // Adjust for the floor in IntendedNs, so that the two always agree.
-    while (IntendedNs(i) <= now_ns) ++i;
+    while (i < limit && IntendedNs(i) <= now_ns) ++i;
     while (i > 0 && IntendedNs(i - 1) > now_ns) --i;
     return i;
   }

@@ -109,6 +109,30 @@ TEST_F(OpenLoopRunTest, BusySlotsMakeLateStartsAndResponseTimeShowsTheWait) {
   EXPECT_LT(s.IssueRate(), 1000.0);
 }
 
+TEST(OpenLoopScheduleTest, DueByStaysFinitePastTheOverflowOfI) {
+  // At 10,000,000/s, i * 1e9 passes 2^64 after 1,845 s; DueBy must still
+  // answer (and be capped by the run's size).
+  const OpenLoopSchedule schedule(0, 10'000'000);
+  const int64_t now = int64_t{1900} * 1'000'000'000;
+  EXPECT_EQ(schedule.DueBy(now, 10'000'000), 10'000'000u);
+  const uint64_t due = schedule.DueBy(now);
+  EXPECT_EQ(due, uint64_t{19'000'000'000} + 1);
+  EXPECT_LE(schedule.IntendedNs(due - 1), now);
+  EXPECT_GT(schedule.IntendedNs(due), now);
+}
+
+TEST_F(OpenLoopRunTest, LateStartsCountOnlyQueriesThatStarted) {
+  // One slot at 1,000/s, a statement that never answers: queries come due
+  // behind it, then the run is cancelled. None of them started: none late.
+  ASSERT_TRUE(engine_.Start(OpenLoop(100, 1, 1000), "r").ok());
+  clock_.Advance(absl::Milliseconds(50));
+  engine_.Cancel();
+  db_.SucceedAll();
+  EXPECT_EQ(engine_.stats().state(), RunState::kCancelled);
+  EXPECT_EQ(engine_.stats().late_starts(), 0u);
+  ExpectCountsAddUp(engine_);
+}
+
 TEST_F(OpenLoopRunTest, CancelStopsTheSchedule) {
   ASSERT_TRUE(engine_.Start(OpenLoop(1000, 4, 1000), "r").ok());
   clock_.Advance(absl::Milliseconds(2));
