@@ -109,7 +109,7 @@ int Main(int argc, char** argv) {
     run::Workload warm(settings.sql_template, settings.mysql_database,
                        settings.prefix, limit_max, seed ^ 0x5741524dULL);
     for (int64_t i = 0; i < warmup; ++i) {
-      warm.Render(warm.NextLimit(), &sql, &key);
+      warm.Render(warm.NextParameter(), &sql, &key);
       if (!RunQuery(mysql, sql, &rows)) {
         const int code = Fail(mysql, "warm-up query");
         mysql_close(mysql);
@@ -124,7 +124,7 @@ int Main(int argc, char** argv) {
   rows = 0;
   const int64_t wall_start = NowNs();
   for (int64_t i = 0; i < queries; ++i) {
-    workload.Render(workload.NextLimit(), &sql, &key);
+    workload.Render(workload.NextParameter(), &sql, &key);
     const int64_t start = NowNs();
     if (!RunQuery(mysql, sql, &rows)) {
       const int code = Fail(mysql, "query");

@@ -42,6 +42,9 @@ ABSL_FLAG(std::string, rate, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, beta, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, lock_ms, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, stale_ms, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, keys, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, dist, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, ttl_jitter_pct, "", "run: see 'Flags of run'");
 ABSL_FLAG(bool, wait, false, "run: follow the run and print its summary");
 ABSL_FLAG(std::string, load_method, "auto", "seed: auto, infile or insert");
 
@@ -236,6 +239,9 @@ int RunRun(const config::Settings& settings) {
       {"beta", absl::GetFlag(FLAGS_beta)},
       {"lock_ms", absl::GetFlag(FLAGS_lock_ms)},
       {"stale_ms", absl::GetFlag(FLAGS_stale_ms)},
+      {"keys", absl::GetFlag(FLAGS_keys)},
+      {"dist", absl::GetFlag(FLAGS_dist)},
+      {"ttl_jitter_pct", absl::GetFlag(FLAGS_ttl_jitter_pct)},
   };
   for (const auto& [key, value] : given) {
     if (value.empty()) continue;

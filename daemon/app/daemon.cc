@@ -294,13 +294,18 @@ void Daemon::StartWarmedRun() {
   final_pending_ = false;
   const run::RunStats& s = engine_.stats();
   LogInfo(
-      "run %s started: %d queries, concurrency %d, %s, ttl %d ms, cache %s, "
-      "stampede %s, seed %d",
+      "run %s started: %d queries, concurrency %d, %s, %s over %d keys, ttl "
+      "%d ms%s, cache %s, stampede %s, seed %d",
       id, s.params().queries, s.params().concurrency,
       s.params().rate > 0 ? StrCat("open loop at ", s.params().rate, "/s")
                           : std::string("closed loop"),
-      s.params().ttl_ms, s.params().cache ? "on" : "off",
-      run::StampedeName(s.params().stampede), *s.params().seed);
+      run::KeyDistributionName(s.params().dist), run::EffectiveKeys(s.params()),
+      s.params().ttl_ms,
+      s.params().ttl_jitter_pct > 0
+          ? StrCat(" +-", s.params().ttl_jitter_pct, "%")
+          : std::string(),
+      s.params().cache ? "on" : "off", run::StampedeName(s.params().stampede),
+      *s.params().seed);
   nlohmann::json event = run::RunJson(s, Context(false));
   event["event"] = "run_started";
   publisher_.PublishEvent(event);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "daemon/run/load/key_distribution.h"
 
 namespace dbcache::run {
 
@@ -38,11 +39,22 @@ struct RunParams {
   // swr: how long past ttl_ms an entry is still served while it is refreshed;
   // unset: ttl_ms.
   std::optional<int64_t> stale_ms;
+  // How the parameter values are picked (dist=), and how many there are
+  // (keys=; unset: limit_max, the demo's own count).
+  KeyDistribution dist;
+  std::optional<int64_t> keys;
+  // Each fill's expiry is drawn from ttl_ms * (1 +- ttl_jitter_pct / 100).
+  int64_t ttl_jitter_pct = 0;
 
   bool operator==(const RunParams& other) const = default;
 };
 
 std::string_view StampedeName(Stampede stampede);
+
+// The number of distinct parameter values a run draws from.
+inline int64_t EffectiveKeys(const RunParams& params) {
+  return params.keys.value_or(params.limit_max);
+}
 
 enum class CommandKind { kRun, kCancel, kFlush, kReset, kPing };
 

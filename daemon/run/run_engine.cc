@@ -6,6 +6,7 @@
 #include "daemon/cache/codec.h"
 #include "daemon/common/log.h"
 #include "daemon/common/str_cat.h"
+#include "daemon/run/load/ttl_jitter.h"
 
 namespace dbcache::run {
 
@@ -36,10 +37,12 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
         std::random_device{}() ^ static_cast<uint64_t>(scheduler_.NowNanos());
   }
   workload_.emplace(config_.sql_template, config_.database, config_.prefix,
-                    effective.limit_max, *effective.seed);
+                    EffectiveKeys(effective), *effective.seed, effective.dist);
   // The policy's own draws (xfetch) come from a stream of their own, so that
   // the statements a seed gives do not depend on the strategy.
   rng_.seed(*effective.seed ^ 0x9e3779b97f4a7c15ull);
+  // Likewise the expiries' jitter.
+  jitter_rng_.seed(*effective.seed ^ 0xc2b2ae3d27d4eb4full);
   const size_t slot_count = static_cast<size_t>(std::max<int64_t>(
       1, std::min<int64_t>(effective.concurrency, effective.queries)));
   if (slots_.size() != slot_count) slots_.resize(slot_count);
@@ -139,7 +142,7 @@ void RunEngine::Issue(size_t slot, int64_t intended_ns) {
   Query& q = slots_[slot];
   stats_.RecordIssued();
   q.seq = stats_.issued();
-  workload_->Render(workload_->NextLimit(), &q.sql, &q.key);
+  workload_->Render(workload_->NextParameter(), &q.sql, &q.key);
   const int64_t now = scheduler_.NowNanos();
   q.start_ns = now;
   q.intended_ns = std::min(intended_ns, now);
@@ -292,9 +295,19 @@ void RunEngine::Store(std::string_view key, std::string* value,
                       const mysql::QueryTiming& timing,
                       absl::AnyInvocable<void(bool ok)> done) {
   cache::ResultSetWriter writer(value);
+  uint64_t px_ms = plan_.px_ms;
+  uint64_t soft_ttl_ms = plan_.soft_ttl_ms;
+  const int64_t jitter_pct = stats_.params().ttl_jitter_pct;
+  if (jitter_pct > 0) {
+    // One draw for both expiries, so that swr's soft expiry keeps its place
+    // inside the hard one.
+    const double u = std::generate_canonical<double, 53>(jitter_rng_);
+    px_ms = JitteredMs(px_ms, jitter_pct, u);
+    soft_ttl_ms = JitteredMs(soft_ttl_ms, jitter_pct, u);
+  }
   if (plan_.meta) {
     writer.SetMeta(cache::EntryMeta{
-        WallMillis(), plan_.px_ms, plan_.soft_ttl_ms,
+        WallMillis(), px_ms, soft_ttl_ms,
         static_cast<uint64_t>(std::max<int64_t>(0, timing.exec_ns / 1000))});
   }
   result.EncodeTo(writer);
@@ -302,6 +315,7 @@ void RunEngine::Store(std::string_view key, std::string* value,
   const uint64_t generation = generation_;
   ++pending_background_;
   stats_.RecordFillSent();
+  if (jitter_pct > 0) px_text_ = StrCat(px_ms);
   primary_.Command({"PSETEX", key, px_text_, *value},
                    [this, fill_start, generation, done = std::move(done)](
                        const redis::RedisReply& r) mutable {

@@ -128,6 +128,7 @@ class RunEngine : private PolicyHost {
   bool behind_ = false;
   std::unique_ptr<loop::Timer> schedule_timer_;
   std::mt19937_64 rng_;
+  std::mt19937_64 jitter_rng_;
   // Replies carry the generation they were sent in; one from an abandoned run
   // is dropped instead of touching the next run's slots.
   uint64_t generation_ = 0;

@@ -7,11 +7,9 @@
 namespace dbcache::run {
 
 Workload::Workload(std::string_view sql_template, std::string_view database,
-                   std::string_view prefix, int64_t limit_max, uint64_t seed)
-    : database_(database),
-      prefix_(prefix),
-      rng_(seed),
-      distribution_(1, limit_max < 1 ? 1 : limit_max) {
+                   std::string_view prefix, int64_t keys, uint64_t seed,
+                   const KeyDistribution& distribution)
+    : database_(database), prefix_(prefix), sampler_(distribution, keys, seed) {
   const size_t at = sql_template.find("{}");
   if (at == std::string_view::npos) {
     head_ = std::string(sql_template);

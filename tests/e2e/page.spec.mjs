@@ -152,3 +152,53 @@ await runTest('page: Query DB runs 1000 queries and shows what Redis holds', asy
     await browser.close();
   }
 });
+
+await runTest('page: the form sends a distribution and keys, and marks a refused one', async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const errors = watchForErrors(page);
+    await page.goto(url, {waitUntil: 'load'});
+    await page.locator('#daemon.online').waitFor({timeout: 30_000});
+
+    // A distribution the daemon's parser refuses: 400, the field marked, the reason shown.
+    await page.fill('#dist', 'zipf:9');
+    const refused = page.waitForResponse(
+        (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
+    await page.getByRole('button', {name: 'Query DB'}).click();
+    check((await refused).status() === 400, 'a bad distribution is refused with 400');
+    check(await page.locator('#dist').getAttribute('aria-invalid') === 'true',
+        'the distribution field is marked invalid');
+    const message = await page.locator('#form-message').textContent();
+    check(message.includes('exponent outside (0, 5]'), `form message: ${message}`);
+
+    // A skewed run over 20 keys: the daemon runs what the form sent.
+    await page.fill('#dist', 'zipf:1.1');
+    await page.fill('#keys', '20');
+    await page.fill('#queries', '200');
+    const posted = page.waitForResponse(
+        (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
+    await page.getByRole('button', {name: 'Query DB'}).click();
+    const response = await posted;
+    check(response.status() === 202, `POST /api/runs answered ${response.status()}`);
+    const runId = (await response.json()).id;
+    await waitFor('the page to show the skewed run finished', async () => {
+      const line = await page.locator('#run-line').textContent();
+      return line.includes(runId) && line.includes('finished') &&
+          line.includes('zipf:1.1 over 20 keys');
+    }, 90_000);
+    const stats = await readStats();
+    check(stats.run_id === runId, `${prefix}stats is about run ${stats.run_id}, not ${runId}`);
+    check(stats.params.dist === 'zipf:1.1', `params.dist is ${stats.params.dist}`);
+    check(stats.params.keys === 20, `params.keys is ${stats.params.keys}`);
+    checkCountsAddUp(stats);
+    check(stats.issued === 200, `${stats.issued} queries issued, not 200`);
+    // At most one statement per key: 20 values can miss at most 20 times.
+    check(stats.db_queries <= 20, `${stats.db_queries} DB queries for 20 keys`);
+    // The refused POST is the only failed request the browser saw.
+    const unexpected = errors.filter((e) => !/400|Bad Request/.test(e));
+    check(unexpected.length === 0, `page errors:\n  ${unexpected.join('\n  ')}`);
+  } finally {
+    await browser.close();
+  }
+});

@@ -24,8 +24,11 @@
     ['response', 'Response'],
   ];
   const COLORS = {hit: '#1a7f37', miss: '#cf222e', coalesced: '#9a6700', accent: '#1f6feb'};
-  // The form's numeric fields, sent as typed; the stampede strategy is a choice.
-  const NUMERIC_FIELDS = ['queries', 'concurrency', 'ttl_ms', 'rate'];
+  // The form's numeric fields, sent as typed; the stampede strategy is a choice
+  // and the distribution a text the daemon parses. Empty optional fields take
+  // the daemon's default.
+  const NUMERIC_FIELDS = ['queries', 'concurrency', 'ttl_ms', 'rate', 'keys'];
+  const OPTIONAL_FIELDS = new Set(['rate', 'keys', 'dist']);
 
   const $ = (id) => document.getElementById(id);
   const state = {
@@ -204,6 +207,9 @@
     if (isNumber(stats.wall_ms)) parts.push(`${(stats.wall_ms / 1000).toFixed(2)} s`);
     if (stats.params && typeof stats.params === 'object') {
       parts.push(`concurrency ${intText(stats.params.concurrency)}`, `TTL ${intText(stats.params.ttl_ms)} ms`);
+      if (typeof stats.params.dist === 'string' && stats.params.dist !== 'uniform') {
+        parts.push(`${stats.params.dist} over ${intText(stats.params.keys)} keys`);
+      }
       if (stats.params.cache === false) parts.push('cache off');
       else if (typeof stats.params.stampede === 'string') parts.push(`stampede ${stats.params.stampede}`);
       if (isNumber(stats.params.rate) && stats.params.rate > 0) {
@@ -401,7 +407,7 @@
   }
 
   function clearInvalid() {
-    for (const id of [...NUMERIC_FIELDS, 'stampede']) $(id).removeAttribute('aria-invalid');
+    for (const id of [...NUMERIC_FIELDS, 'dist', 'stampede']) $(id).removeAttribute('aria-invalid');
   }
 
   async function startRun(event) {
@@ -412,11 +418,13 @@
     for (const id of NUMERIC_FIELDS) {
       const text = $(id).value.trim();
       // An empty rate is a closed loop, the daemon's default.
-      if (id === 'rate' && text === '') continue;
+      if (OPTIONAL_FIELDS.has(id) && text === '') continue;
       // Sent as typed (a number when it is one), so that the server's validation,
       // the daemon's own, reports what is wrong.
       params[id] = /^\d+$/.test(text) ? Number(text) : text;
     }
+    const dist = $('dist').value.trim();
+    if (dist !== '') params.dist = dist;
     params.stampede = $('stampede').value;
     const button = $('query-db');
     button.disabled = true;

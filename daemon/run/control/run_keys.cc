@@ -20,7 +20,7 @@ constexpr size_t kMaxIdSize = 64;
 // bound keeps the canonical JSON exact.
 constexpr size_t kMaxFractionDigits = 3;
 
-constexpr std::array<RunKeySpec, 12> kRunKeys = {{
+constexpr std::array<RunKeySpec, 15> kRunKeys = {{
     {"queries", RunKey::kQueries, ValueKind::kInteger, 1, 10'000'000, 0, 0, "",
      "1000", "queries in the run"},
     {"concurrency", RunKey::kConcurrency, ValueKind::kInteger, 1, 1024, 0, 0,
@@ -28,7 +28,14 @@ constexpr std::array<RunKeySpec, 12> kRunKeys = {{
     {"ttl_ms", RunKey::kTtlMs, ValueKind::kInteger, 1, 86'400'000, 0, 0, "",
      "5000", "expiry of each cached result, ms"},
     {"limit_max", RunKey::kLimitMax, ValueKind::kInteger, 1, 1'000'000, 0, 0,
-     "", "75", "LIMIT n is drawn uniformly from 1..limit_max"},
+     "", "75", "LIMIT n is drawn from 1..limit_max (unless keys is set)"},
+    {"keys", RunKey::kKeys, ValueKind::kInteger, 1, 1'000'000, 0, 0, "",
+     "limit_max",
+     "distinct parameter values: the demo's LIMIT n is drawn from 1..keys"},
+    {"dist", RunKey::kDist, ValueKind::kDistribution, 0, 0, 0, 0, "", "uniform",
+     "how values are drawn: uniform, zipf:S (rank k with weight k^-S, 0 < S "
+     "<= 5), hotspot:P:Q (P% of requests to the first Q% of keys), "
+     "sequential (1, 2, ..., keys, 1, ...)"},
     {"seed", RunKey::kSeed, ValueKind::kInteger, 0,
      std::numeric_limits<uint64_t>::max(), 0, 0, "", "random, recorded",
      "seed of the run's random draws: the same seed repeats the run"},
@@ -53,6 +60,10 @@ constexpr std::array<RunKeySpec, 12> kRunKeys = {{
      "ttl_ms",
      "swr: how long past ttl_ms an entry is served stale while one refresh "
      "runs, ms"},
+    {"ttl_jitter_pct", RunKey::kTtlJitterPct, ValueKind::kInteger, 0, 100, 0, 0,
+     "", "0",
+     "each fill's expiry is drawn uniformly from ttl_ms * (1 +- pct/100), so "
+     "that keys filled together do not expire together"},
 }};
 
 absl::Status Invalid(std::string message) {
@@ -346,6 +357,8 @@ std::string RangeText(const RunKeySpec& spec) {
       return "on|off";
     case ValueKind::kId:
       return "[A-Za-z0-9_.:-]{1,64}";
+    case ValueKind::kDistribution:
+      return std::string(kKeyDistributionForms);
   }
   return "";
 }
@@ -370,6 +383,17 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
       absl::StatusOr<std::string_view> choice = ParseChoice(spec, value);
       if (!choice.ok()) return choice.status();
       params->stampede = StampedeFrom(*choice);
+      return absl::OkStatus();
+    }
+    case ValueKind::kDistribution: {
+      if (value.type != ValueType::kText && value.type != ValueType::kString) {
+        return Invalid(dbcache::StrCat("'", spec.name,
+                                       "' must be a string, not ",
+                                       JsonTypeName(value.type)));
+      }
+      absl::StatusOr<KeyDistribution> dist = ParseKeyDistribution(value.text);
+      if (!dist.ok()) return dist.status();
+      params->dist = *dist;
       return absl::OkStatus();
     }
     case ValueKind::kDecimal: {
@@ -410,7 +434,14 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
     case RunKey::kStaleMs:
       params->stale_ms = as_int64;
       break;
+    case RunKey::kKeys:
+      params->keys = as_int64;
+      break;
+    case RunKey::kTtlJitterPct:
+      params->ttl_jitter_pct = as_int64;
+      break;
     case RunKey::kId:
+    case RunKey::kDist:
     case RunKey::kCache:
     case RunKey::kStampede:
     case RunKey::kBeta:
@@ -431,6 +462,9 @@ void AppendRunParamsJson(const RunParams& run, nlohmann::ordered_json* json) {
   (*json)["beta"] = run.beta;
   (*json)["lock_ms"] = run.lock_ms;
   if (run.stale_ms.has_value()) (*json)["stale_ms"] = *run.stale_ms;
+  (*json)["dist"] = KeyDistributionName(run.dist);
+  if (run.keys.has_value()) (*json)["keys"] = *run.keys;
+  (*json)["ttl_jitter_pct"] = run.ttl_jitter_pct;
 }
 
 }  // namespace dbcache::run::control

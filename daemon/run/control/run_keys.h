@@ -26,14 +26,18 @@ enum class RunKey {
   kBeta,
   kLockMs,
   kStaleMs,
+  kDist,
+  kKeys,
+  kTtlJitterPct,
 };
 
 enum class ValueKind {
-  kInteger,  // decimal digits; min..max
-  kDecimal,  // digits with an optional fraction; decimal_min..decimal_max
-  kChoice,   // one of `choices` ("a|b|c")
-  kOnOff,    // on/off (JSON: also true/false)
-  kId,       // [A-Za-z0-9_.:-]{1,64}
+  kInteger,       // decimal digits; min..max
+  kDecimal,       // digits with an optional fraction; decimal_min..decimal_max
+  kChoice,        // one of `choices` ("a|b|c")
+  kOnOff,         // on/off (JSON: also true/false)
+  kId,            // [A-Za-z0-9_.:-]{1,64}
+  kDistribution,  // uniform|zipf:S|hotspot:P:Q|sequential
 };
 
 // One key of a `run` message. The one table of them drives both parsers (text
@@ -70,7 +74,7 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
                          RunParams* params, std::string* id);
 
 // The run's parameters as the canonical JSON object ParseControlMessage
-// accepts back (every key but id; seed and stale_ms only when set).
+// accepts back (every key but id; seed, stale_ms and keys only when set).
 void AppendRunParamsJson(const RunParams& params, nlohmann::ordered_json* json);
 
 }  // namespace dbcache::run::control

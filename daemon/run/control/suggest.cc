@@ -41,13 +41,20 @@ std::optional<std::string_view> Suggest(
   }
   if (best.has_value()) return best;
   if (lower.size() < 3) return std::nullopt;
+  // Of several keys it begins, the shortest ("ttl": ttl_ms before
+  // ttl_jitter_pct), as the least the user left out; a tie suggests nothing.
   std::optional<std::string_view> prefix_of;
+  bool tie = false;
   for (std::string_view candidate : candidates) {
-    if (candidate.substr(0, lower.size()) == lower) {
-      if (prefix_of.has_value()) return std::nullopt;
+    if (candidate.substr(0, lower.size()) != lower) continue;
+    if (!prefix_of.has_value() || candidate.size() < prefix_of->size()) {
       prefix_of = candidate;
+      tie = false;
+    } else if (candidate.size() == prefix_of->size()) {
+      tie = true;
     }
   }
+  if (tie) return std::nullopt;
   return prefix_of;
 }
 

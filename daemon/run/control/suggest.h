@@ -13,8 +13,9 @@ size_t EditDistance(std::string_view a, std::string_view b);
 
 // The candidate the user most likely meant by `typed`: one at most two edits
 // away (and fewer edits than `typed` has characters, so "x" does not become
-// "id"), or failing that the only candidate starting with what was typed
-// ("ttl" -> "ttl_ms"). Case-insensitive. For "did you mean" errors.
+// "id"), or failing that the shortest candidate starting with what was typed
+// ("ttl" -> "ttl_ms", not "ttl_jitter_pct"; none when two tie).
+// Case-insensitive. For "did you mean" errors.
 //
 //   Suggest("querys", keys)  // "queries"
 std::optional<std::string_view> Suggest(

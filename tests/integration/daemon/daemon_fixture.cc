@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "daemon/mysql/mysql_handle.h"
+#include "tests/integration/support/run_counts.h"
 
 namespace dbcache::testing {
 
@@ -125,6 +126,32 @@ nlohmann::json DaemonTest::GetJson(redis::SyncClient& client,
   absl::StatusOr<std::optional<std::string>> value = client.Get(key);
   if (!value.ok() || !value->has_value()) return nlohmann::json();
   return nlohmann::json::parse(**value, nullptr, false);
+}
+
+nlohmann::json DaemonTest::RunToEnd(const std::string& message,
+                                    absl::Duration timeout) {
+  EXPECT_GE(Publish(message), 1);
+  nlohmann::json summary = WaitForEvent("run_finished", timeout)["summary"];
+  ExpectCountsAddUp(summary);
+  return summary;
+}
+
+int DaemonTest::CachedKeys() {
+  absl::StatusOr<redis::ReplyPtr> keys =
+      primary_->Command({"KEYS", Key("q:*")});
+  if (!keys.ok()) return -1;
+  int count = 0;
+  for (size_t i = 0; i < (*keys)->elements; ++i) {
+    const std::string key = (*keys)->element[i]->str;
+    if (!key.ends_with(":lock")) ++count;
+  }
+  return count;
+}
+
+void DaemonTest::FlushCache(int daemons) {
+  ASSERT_EQ(Publish("flush"), daemons);
+  for (int i = 0; i < daemons; ++i) WaitForEvent("flushed");
+  ASSERT_EQ(CachedKeys(), 0);
 }
 
 }  // namespace dbcache::testing

@@ -41,6 +41,14 @@ class DaemonTest : public ::testing::Test {
                               absl::Duration timeout = absl::Seconds(30));
   std::string Key(const std::string& suffix) const { return prefix_ + suffix; }
   nlohmann::json GetJson(redis::SyncClient& client, const std::string& key);
+  // Publishes a run message and returns the summary of the run that finishes
+  // next, checked to add up (ExpectCountsAddUp).
+  nlohmann::json RunToEnd(const std::string& message,
+                          absl::Duration timeout = absl::Seconds(60));
+  // Cached results under the prefix (locks, which end in ":lock", aside).
+  int CachedKeys();
+  // Every daemon on the prefix flushes and says so; the cache is then empty.
+  void FlushCache(int daemons = 1);
 
   const StackEnv& stack_ = StackEnv::Get();
   std::string prefix_;

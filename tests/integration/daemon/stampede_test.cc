@@ -14,45 +14,15 @@
 namespace dbcache::testing {
 namespace {
 
-class StampedeIntegrationTest : public DaemonTest {
- protected:
-  // The summary of the run that finishes next, checked to add up.
-  nlohmann::json Run(const std::string& message,
-                     absl::Duration timeout = absl::Seconds(60)) {
-    EXPECT_GE(Publish(message), 1);
-    nlohmann::json summary = WaitForEvent("run_finished", timeout)["summary"];
-    ExpectCountsAddUp(summary);
-    return summary;
-  }
-
-  // Cached results under the prefix (locks, which end in ":lock", aside).
-  int CachedKeys() {
-    absl::StatusOr<redis::ReplyPtr> keys =
-        primary_->Command({"KEYS", Key("q:*")});
-    if (!keys.ok()) return -1;
-    int count = 0;
-    for (size_t i = 0; i < (*keys)->elements; ++i) {
-      const std::string key = (*keys)->element[i]->str;
-      if (!key.ends_with(":lock")) ++count;
-    }
-    return count;
-  }
-
-  // Every daemon on the prefix flushes and says so.
-  void Flush(int daemons = 1) {
-    ASSERT_EQ(Publish("flush"), daemons);
-    for (int i = 0; i < daemons; ++i) WaitForEvent("flushed");
-    ASSERT_EQ(CachedKeys(), 0);
-  }
-};
+class StampedeIntegrationTest : public DaemonTest {};
 
 TEST_F(StampedeIntegrationTest, ACold64WayRunQueriesTheDatabaseOncePerKey) {
   // Reads from the primary: a fill and the GETs after it are then ordered on
   // one connection, and replication lag cannot turn a filled key into a miss.
   StartDaemon({"--cache_reads=primary"});
-  Flush();
-  const nlohmann::json coalesce =
-      Run("run queries=2000 concurrency=64 limit_max=75 ttl_ms=600000 seed=5");
+  FlushCache();
+  const nlohmann::json coalesce = RunToEnd(
+      "run queries=2000 concurrency=64 limit_max=75 ttl_ms=600000 seed=5");
   const int keys = CachedKeys();
   ASSERT_GT(keys, 50);
   EXPECT_EQ(coalesce["db_queries"], keys);
@@ -64,10 +34,10 @@ TEST_F(StampedeIntegrationTest, ACold64WayRunQueriesTheDatabaseOncePerKey) {
   EXPECT_EQ(coalesce["errors"], 0);
 
   // The same cold run without coalescing: the stampede is back.
-  Flush();
-  const nlohmann::json none =
-      Run("run queries=2000 concurrency=64 limit_max=75 ttl_ms=600000 seed=5 "
-          "stampede=none");
+  FlushCache();
+  const nlohmann::json none = RunToEnd(
+      "run queries=2000 concurrency=64 limit_max=75 ttl_ms=600000 seed=5 "
+      "stampede=none");
   EXPECT_EQ(CachedKeys(), keys);
   EXPECT_EQ(none["coalesced"], 0);
   EXPECT_GT(none["db_queries"].get<int>(), keys);
@@ -93,7 +63,7 @@ TEST_F(StampedeIntegrationTest,
       },
       absl::Seconds(15)))
       << second.Output();
-  Flush(2);
+  FlushCache(2);
   ASSERT_EQ(Publish("run queries=3000 concurrency=32 limit_max=30 "
                     "ttl_ms=600000 stampede=lock id=locked"),
             2);
@@ -125,11 +95,11 @@ TEST_F(StampedeIntegrationTest,
   // connection. The wait is pool_wait; db is the statement on its connection,
   // so it stays what it is at c=16 (the bug was DB time = the whole queue).
   StartDaemon({"--mysql_pool_max=16"});
-  Run("run queries=2000 concurrency=16 cache=off seed=1");  // warm-up
+  RunToEnd("run queries=2000 concurrency=16 cache=off seed=1");  // warm-up
   const nlohmann::json at16 =
-      Run("run queries=20000 concurrency=16 cache=off seed=1");
+      RunToEnd("run queries=20000 concurrency=16 cache=off seed=1");
   const nlohmann::json at64 =
-      Run("run queries=20000 concurrency=64 cache=off seed=1");
+      RunToEnd("run queries=20000 concurrency=64 cache=off seed=1");
   const double p50_16 = at16["latency_us"]["db"]["p50"].get<double>();
   const double p50_64 = at64["latency_us"]["db"]["p50"].get<double>();
   std::cout << "cache=off DB p50: c=16 " << p50_16 << " us, c=64 " << p50_64
@@ -152,8 +122,8 @@ TEST_F(StampedeIntegrationTest,
   // loop hides).
   StartDaemon({"--sql=SELECT {} AS n, SLEEP(0.02) AS s"});
   const nlohmann::json s =
-      Run("run queries=150 concurrency=2 rate=250 cache=off limit_max=10",
-          absl::Seconds(60));
+      RunToEnd("run queries=150 concurrency=2 rate=250 cache=off limit_max=10",
+               absl::Seconds(60));
   const double service = s["latency_us"]["end_to_end"]["p99"].get<double>();
   const double response = s["latency_us"]["response"]["p99"].get<double>();
   std::cout << "open loop at 250/s on 100/s: service p99 " << service
@@ -167,9 +137,9 @@ TEST_F(StampedeIntegrationTest,
 
 TEST_F(StampedeIntegrationTest, OpenLoopBelowCapacityKeepsItsRate) {
   StartDaemon({"--cache_reads=primary"});
-  Run("run queries=500 ttl_ms=600000");  // warm: every key cached
+  RunToEnd("run queries=500 ttl_ms=600000");  // warm: every key cached
   const nlohmann::json s =
-      Run("run queries=2000 rate=1000 concurrency=16 ttl_ms=600000");
+      RunToEnd("run queries=2000 rate=1000 concurrency=16 ttl_ms=600000");
   // Late starts are not asserted: a stall of the daemon longer than 16 ms
   // makes some (19 of 2,000 under ASan in one CI run), and the schedule
   // absorbs them. The achieved rate is the property.

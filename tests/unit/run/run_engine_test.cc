@@ -1,6 +1,10 @@
 #include "daemon/run/run_engine.h"
 
+#include <algorithm>
+#include <numeric>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "daemon/cache/codec.h"
 #include "daemon/cache/digest.h"
@@ -213,6 +217,51 @@ TEST_F(RunEngineTest, TtlIsPassedToPsetex) {
   EXPECT_EQ(engine_.stats().state(), RunState::kFinished);
 }
 
+TEST_F(RunEngineTest, TtlJitterSpreadsEachFillsExpiryWithinItsBounds) {
+  RunParams p = Params(400, 4);
+  p.keys = 400;
+  p.dist = *ParseKeyDistribution("sequential");  // every query a new key
+  p.ttl_ms = 1000;
+  p.ttl_jitter_pct = 20;
+  ASSERT_TRUE(engine_.Start(p, "r1").ok());
+  Pump(4);
+  ExpectCountsAddUp(engine_);
+  ASSERT_EQ(engine_.stats().state(), RunState::kFinished);
+  std::vector<int64_t> px;
+  for (const auto& argv : redis_.history()) {
+    if (argv[0] == "PSETEX") px.push_back(std::stoll(argv[2]));
+  }
+  ASSERT_EQ(px.size(), 400u);
+  const auto [low, high] = std::minmax_element(px.begin(), px.end());
+  EXPECT_GE(*low, 800);
+  EXPECT_LE(*high, 1200);
+  // Spread over the range, not bunched: 400 uniform draws leave no gap of
+  // 100 ms at either end but with odds of 0.9^400.
+  EXPECT_LT(*low, 900);
+  EXPECT_GT(*high, 1100);
+  const double mean = std::accumulate(px.begin(), px.end(), 0.0) /
+                      static_cast<double>(px.size());
+  EXPECT_NEAR(mean, 1000, 25);  // sd of the mean: 115 / sqrt(400) = 5.8
+}
+
+TEST_F(RunEngineTest, KeysAndDistributionChooseTheStatements) {
+  RunParams p = Params(30, 1);
+  p.keys = 10;
+  p.dist = *ParseKeyDistribution("sequential");
+  ASSERT_TRUE(engine_.Start(p, "r1").ok());
+  Pump(1);
+  ExpectCountsAddUp(engine_);
+  // 1..10 three times over: 10 misses, then 20 hits.
+  EXPECT_EQ(redis_.gets_missed(), 10);
+  EXPECT_EQ(redis_.gets_found(), 20);
+  EXPECT_EQ(db_.history().size(), 10u);
+  for (size_t i = 0; i < db_.history().size(); ++i) {
+    EXPECT_EQ(db_.history()[i],
+              "SELECT customer_id, review_id FROM reviews LIMIT " +
+                  std::to_string(i + 1));
+  }
+}
+
 TEST_F(RunEngineTest, ConsecutiveErrorsFailTheRunWithTheReason) {
   ASSERT_TRUE(engine_.Start(Params(1000, 2), "r1").ok());
   int answered = 0;
@@ -347,7 +396,7 @@ TEST(WorkloadTest, RendersTheTemplateAndDigestKey) {
   // key of LIMIT 42 in database `reviews`.
   EXPECT_EQ(key, "dbcache:q:e88abb3e9891f34276730d5770bcd5b6");
   for (int i = 0; i < 1000; ++i) {
-    const int64_t n = w.NextLimit();
+    const int64_t n = w.NextParameter();
     ASSERT_GE(n, 1);
     ASSERT_LE(n, 75);
   }
@@ -356,7 +405,7 @@ TEST(WorkloadTest, RendersTheTemplateAndDigestKey) {
 TEST(WorkloadTest, LimitMaxIsInclusive) {
   Workload w("x {}", "db", "p:", 3, 9);
   std::set<int64_t> seen;
-  for (int i = 0; i < 200; ++i) seen.insert(w.NextLimit());
+  for (int i = 0; i < 200; ++i) seen.insert(w.NextParameter());
   EXPECT_EQ(seen, (std::set<int64_t>{1, 2, 3}));
 }
 
