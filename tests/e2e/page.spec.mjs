@@ -52,6 +52,14 @@ function pixelsOfColor(page, canvasId, [r0, g0, b0]) {
   }, {id: canvasId, rgb: [r0, g0, b0]});
 }
 
+// Clicks "Query DB" and returns the answer to the POST it sends.
+async function submitRun(page) {
+  const posted = page.waitForResponse(
+      (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
+  await page.getByRole('button', {name: 'Query DB'}).click();
+  return posted;
+}
+
 await runTest('page: Query DB runs 1000 queries and shows what Redis holds', async () => {
   const browser = await launchBrowser();
   try {
@@ -62,10 +70,7 @@ await runTest('page: Query DB runs 1000 queries and shows what Redis holds', asy
     await page.locator('#daemon.online').waitFor({timeout: 30_000});
     check(await page.locator('#banner').isHidden(), 'no banner while the daemon is online');
 
-    const posted = page.waitForResponse(
-        (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
-    await page.getByRole('button', {name: 'Query DB'}).click();
-    const response = await posted;
+    const response = await submitRun(page);
     check(response.status() === 202, `POST /api/runs answered ${response.status()}`);
     const runId = (await response.json()).id;
     check(typeof runId === 'string' && runId !== '', 'the 202 answer carries the run id');
@@ -163,10 +168,7 @@ await runTest('page: the form sends a distribution and keys, and marks a refused
 
     // A distribution the daemon's parser refuses: 400, the field marked, the reason shown.
     await page.fill('#dist', 'zipf:9');
-    const refused = page.waitForResponse(
-        (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
-    await page.getByRole('button', {name: 'Query DB'}).click();
-    check((await refused).status() === 400, 'a bad distribution is refused with 400');
+    check((await submitRun(page)).status() === 400, 'a bad distribution is refused with 400');
     check(await page.locator('#dist').getAttribute('aria-invalid') === 'true',
         'the distribution field is marked invalid');
     const message = await page.locator('#form-message').textContent();
@@ -176,10 +178,7 @@ await runTest('page: the form sends a distribution and keys, and marks a refused
     await page.fill('#dist', 'zipf:1.1');
     await page.fill('#keys', '20');
     await page.fill('#queries', '200');
-    const posted = page.waitForResponse(
-        (r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
-    await page.getByRole('button', {name: 'Query DB'}).click();
-    const response = await posted;
+    const response = await submitRun(page);
     check(response.status() === 202, `POST /api/runs answered ${response.status()}`);
     const runId = (await response.json()).id;
     await waitFor('the page to show the skewed run finished', async () => {
