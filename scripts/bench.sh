@@ -16,10 +16,11 @@
 #   scripts/bench.sh --no-pin        let the scheduler place clients and servers
 #   scripts/bench.sh --no-web        skip the dbcache-web rows (W1-W3)
 #
-# The benchmark runs its own stack (DIR/bench-stack, ports 34379/34380/34306; quick:
-# DIR/bench-stack-quick, 34479/34480/34406; DBCACHE_BENCH_REDIS_PORT, _REPLICA_PORT,
-# _MYSQL_PORT override) so that it never touches a developer's stack, and its own
-# dbcached processes. Results: DIR/bench/results.{json,md} (quick: DIR/bench/quick/).
+# The benchmark runs its own stack (DIR/bench-stack, ports 31379/31380/31306; quick:
+# DIR/bench-stack-quick, 31479/31480/31406; DBCACHE_BENCH_REDIS_PORT, _REPLICA_PORT,
+# _MYSQL_PORT override; below Linux's ephemeral range, 32768-60999, where a client's
+# outgoing connection could hold one and a start fail by chance) so that it never
+# touches a developer's stack, and its own dbcached processes. Results: DIR/bench/results.{json,md} (quick: DIR/bench/quick/).
 #
 # Clients (dbcached, redis-benchmark, the reference client) run on CPU 0 and the
 # servers (Redis, MariaDB) on CPU 1: whether a client and its server share a CPU
@@ -70,7 +71,7 @@ if ((quick)); then
   readonly kR6Reps=1 kR6Queries=2000
   readonly kWebPairs=1 kWebQueries=100000
   readonly kPoolQueries=500 kStampedeQueries=2000 kOpenLoopSeconds=1 kR7Reps=1
-  default_ports=(34479 34480 34406)
+  default_ports=(31479 31480 31406)
   reader=0
 else
   readonly kDefaultQueries=1000 kAllHitQueries=100000 kOffQueries=2000 kRefQueries=2000
@@ -86,7 +87,7 @@ else
   readonly kPoolQueries=20000 kStampedeQueries=200000 kOpenLoopSeconds=2
   kR7Reps=$((reps > 11 ? reps : 11))
   readonly kR7Reps
-  default_ports=(34379 34380 34306)
+  default_ports=(31379 31380 31306)
 fi
 readonly kSeedRows=100000
 readonly kLongTtlMs=3600000
