@@ -552,6 +552,9 @@ if ((web)); then
   web_nice=$(sed -n 's/^Nice=//p' "$repo/systemd/dbcache-web.service")
   [[ $web_nice =~ ^-?[0-9]+$ ]] || die "no Nice= in systemd/dbcache-web.service"
   step "dbcache-web at Nice=$web_nice; $kWebPairs pair(s) of $kWebQueries-query runs"
+  # Made here, not by the background job's redirect, which may not have run when the
+  # loop below first reads it (a full run died on "can't read dbcache-web.log").
+  : >"$logs/dbcache-web.log"
   "${client[@]}" nice -n "$web_nice" env -u DBCACHE_WEB_TOKEN "$bin/dbcache-web" \
     --listen=127.0.0.1:0 --prefix="${daemon_prefix[hit]}" --log_level=info \
     </dev/null >"$logs/dbcache-web.log" 2>&1 &
