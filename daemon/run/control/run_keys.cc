@@ -392,7 +392,10 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
                                        JsonTypeName(value.type)));
       }
       absl::StatusOr<KeyDistribution> dist = ParseKeyDistribution(value.text);
-      if (!dist.ok()) return dist.status();
+      if (!dist.ok()) {
+        return Invalid(dbcache::StrCat(spec.name, "=", Shown(value.text), " ",
+                                       dist.status().message()));
+      }
       params->dist = *dist;
       return absl::OkStatus();
     }

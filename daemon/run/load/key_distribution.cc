@@ -12,9 +12,11 @@ namespace {
 
 constexpr size_t kMaxFractionDigits = 3;
 
-absl::Status Invalid(std::string_view text, std::string_view why) {
+// The message says why, not what: the text can be any length and any bytes,
+// and the caller, who knows how to show user text, puts it in front.
+absl::Status Invalid(std::string_view why) {
   return absl::InvalidArgumentError(
-      StrCat("dist=", text, " ", why, " (forms: ", kKeyDistributionForms, ")"));
+      StrCat(why, " (forms: ", kKeyDistributionForms, ")"));
 }
 
 bool Digits(std::string_view s) {
@@ -67,34 +69,34 @@ absl::StatusOr<KeyDistribution> ParseKeyDistribution(std::string_view text) {
   }
   const std::vector<std::string_view> parts = SplitColons(text);
   if (parts[0] == "zipf") {
-    if (parts.size() != 2) return Invalid(text, "takes one exponent: zipf:S");
+    if (parts.size() != 2) return Invalid("takes one exponent: zipf:S");
     if (!ParseNumber(parts[1], &d.exponent)) {
-      return Invalid(text, "has an exponent that is not a decimal number");
+      return Invalid("has an exponent that is not a decimal number");
     }
     if (!(d.exponent > 0 && d.exponent <= 5)) {
-      return Invalid(text, "has an exponent outside (0, 5]");
+      return Invalid("has an exponent outside (0, 5]");
     }
     d.kind = KeyDistribution::Kind::kZipf;
     return d;
   }
   if (parts[0] == "hotspot") {
     if (parts.size() != 3) {
-      return Invalid(text,
-                     "takes two percentages: hotspot:P:Q sends P% of "
-                     "requests to Q% of keys");
+      return Invalid(
+          "takes two percentages: hotspot:P:Q sends P% of "
+          "requests to Q% of keys");
     }
     if (!ParseNumber(parts[1], &d.hot_requests_pct) ||
         !ParseNumber(parts[2], &d.hot_keys_pct)) {
-      return Invalid(text, "has a percentage that is not a decimal number");
+      return Invalid("has a percentage that is not a decimal number");
     }
     if (!(d.hot_requests_pct > 0 && d.hot_requests_pct <= 100 &&
           d.hot_keys_pct > 0 && d.hot_keys_pct <= 100)) {
-      return Invalid(text, "has a percentage outside (0, 100]");
+      return Invalid("has a percentage outside (0, 100]");
     }
     d.kind = KeyDistribution::Kind::kHotspot;
     return d;
   }
-  return Invalid(text, "is not a distribution");
+  return Invalid("is not a distribution");
 }
 
 std::string KeyDistributionName(const KeyDistribution& d) {

@@ -28,7 +28,11 @@ struct KeyDistribution {
 
 // Accepts "uniform", "sequential", "zipf:S" (0 < S <= 5) and "hotspot:P:Q"
 // (0 < P, Q <= 100), numbers with at most 3 digits after the point. Errors
-// are InvalidArgument and say what the accepted forms are.
+// are InvalidArgument, say why and what the accepted forms are, and do not
+// repeat the text (which may be long or not UTF-8): the caller shows it.
+//
+//   ParseKeyDistribution("zipf").status().message()
+//   // "takes one exponent: zipf:S (forms: uniform|zipf:S|...)"
 absl::StatusOr<KeyDistribution> ParseKeyDistribution(std::string_view text);
 
 // The canonical text, which ParseKeyDistribution accepts back as an equal

@@ -561,6 +561,24 @@ TEST(ControlCommandTest, LongUserTextIsCutInErrors) {
   EXPECT_LT(command.status().message().size(), 300u);
 }
 
+// Every key's value, in both syntaxes: an error that echoed a value whole
+// would put up to 64 KiB of user bytes into one `error` event (the fuzzer
+// found this for dist).
+TEST(ControlCommandTest, LongValuesAreCutInErrorsForEveryKey) {
+  const std::string long_value = "zipf:" + std::string(5000, '9');
+  for (const control::RunKeySpec& key : control::RunKeys()) {
+    for (const std::string& message :
+         {"run " + std::string(key.name) + "=" + long_value,
+          R"({"cmd":"run",")" + std::string(key.name) + R"(":")" +
+              std::string(5000, 'x') + R"("})"}) {
+      absl::StatusOr<ControlCommand> command = ParseControlMessage(message);
+      ASSERT_FALSE(command.ok()) << key.name;
+      EXPECT_LT(command.status().message().size(), 300u)
+          << key.name << ": " << command.status().message().substr(0, 300);
+    }
+  }
+}
+
 TEST(ControlCommandTest, NeverCrashesOnMutatedInput) {
   // Mutations of valid messages reach deep into both parsers; any outcome is
   // fine as long as it is a command or an InvalidArgument error.
