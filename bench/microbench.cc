@@ -23,7 +23,7 @@
 #include "daemon/run/histogram.h"
 #include "daemon/run/run_stats.h"
 #include "daemon/run/stats_json.h"
-#include "daemon/run/workload.h"
+#include "daemon/run/workload/workload.h"
 
 namespace dbcache {
 namespace {
@@ -199,7 +199,7 @@ void BM_WorkloadNextAndRender(benchmark::State& state) {
   std::string sql;
   std::string key;
   for (auto _ : state) {
-    workload.Render(workload.NextParameter(), &sql, &key);
+    workload.Next(&sql, &key);
     benchmark::DoNotOptimize(key.data());
   }
 }
@@ -230,7 +230,7 @@ void BM_SnapshotJson(benchmark::State& state) {
       stats.RecordCacheGet(ns);
       stats.Complete(run::Outcome::kHit, ns, ns);
     }
-    workload.Render(workload.NextParameter(), &sql, &key);
+    workload.Next(&sql, &key);
     stats.AddLog(static_cast<uint64_t>(i + 1), sql, run::Outcome::kHit, ns);
   }
   run::SnapshotContext context;

@@ -24,7 +24,7 @@
 #include "daemon/config/command_line.h"
 #include "daemon/config/settings.h"
 #include "daemon/run/histogram.h"
-#include "daemon/run/workload.h"
+#include "daemon/run/workload/workload.h"
 
 ABSL_FLAG(int64_t, queries, 1000, "queries to run, one at a time");
 ABSL_FLAG(int64_t, limit_max, 75, "n is uniform in [1, limit_max]");
@@ -109,7 +109,7 @@ int Main(int argc, char** argv) {
     run::Workload warm(settings.sql_template, settings.mysql_database,
                        settings.prefix, limit_max, seed ^ 0x5741524dULL);
     for (int64_t i = 0; i < warmup; ++i) {
-      warm.Render(warm.NextParameter(), &sql, &key);
+      warm.Next(&sql, &key);
       if (!RunQuery(mysql, sql, &rows)) {
         const int code = Fail(mysql, "warm-up query");
         mysql_close(mysql);
@@ -124,7 +124,7 @@ int Main(int argc, char** argv) {
   rows = 0;
   const int64_t wall_start = NowNs();
   for (int64_t i = 0; i < queries; ++i) {
-    workload.Render(workload.NextParameter(), &sql, &key);
+    workload.Next(&sql, &key);
     const int64_t start = NowNs();
     if (!RunQuery(mysql, sql, &rows)) {
       const int code = Fail(mysql, "query");

@@ -22,6 +22,7 @@
 #include "daemon/ctl/seed.h"
 #include "daemon/run/control/run_keys.h"
 #include "daemon/run/control_command.h"
+#include "daemon/run/workload/workload_file.h"
 
 ABSL_FLAG(int64_t, rows, 100000, "seed: rows to load");
 // Shared by seed (the synthetic data's seed, default 1) and run (the workload's
@@ -31,6 +32,7 @@ ABSL_FLAG(std::optional<uint64_t>, seed, std::nullopt,
 // The run's keys, one flag each, as text: dbcachectl checks them with the
 // daemon's own parser (run_keys.h), so that a bad value is refused here with
 // the same message. Empty: the key's default.
+ABSL_FLAG(std::string, workload, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, queries, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, concurrency, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, ttl_ms, "", "run: see 'Flags of run'");
@@ -64,6 +66,7 @@ struct Subcommand {
 int RunSeed(const config::Settings& settings);
 int RunVerify(const config::Settings& settings);
 int RunRun(const config::Settings& settings);
+int RunWorkloads(const config::Settings& settings);
 int RunStatus(const config::Settings& settings) {
   return ctl::StatusCommand(settings);
 }
@@ -86,6 +89,8 @@ constexpr Subcommand kSubcommands[] = {
     {"verify", "", "print row count, seed and checksums", RunVerify},
     {"run", "[--queries N] [--wait] ...",
      "ask dbcached for a run; --wait follows it", RunRun},
+    {"workloads", "[--workloads FILE]",
+     "check the workload file and list its workloads", RunWorkloads},
     {"status", "", "daemon heartbeat and the last run's summary", RunStatus},
     {"flush", "", "remove cached results (SCAN + UNLINK)", RunFlush},
     {"reset", "", "clear stats, run history and query log", RunReset},
@@ -208,6 +213,14 @@ int RunSeed(const config::Settings& settings) {
   }
   const std::string table =
       dbcache::StrCat(settings.mysql_database, ".reviews");
+  if (result->schema_additions > 0) {
+    absl::PrintF(
+        "%s already holds the %d rows of seed %d (checksum %s); added %d of "
+        "the named workloads' version column and indexes\n",
+        table, result->rows, result->seed, result->data_checksum,
+        result->schema_additions);
+    return 0;
+  }
   if (result->unchanged) {
     absl::PrintF(
         "%s already holds the %d rows of seed %d (checksum %s): nothing to "
@@ -228,6 +241,7 @@ int RunRun(const config::Settings& settings) {
   // The flags as a run message, checked by the parser dbcached uses.
   std::string message = "run";
   const std::pair<std::string_view, std::string> given[] = {
+      {"workload", absl::GetFlag(FLAGS_workload)},
       {"queries", absl::GetFlag(FLAGS_queries)},
       {"concurrency", absl::GetFlag(FLAGS_concurrency)},
       {"ttl_ms", absl::GetFlag(FLAGS_ttl_ms)},
@@ -264,6 +278,44 @@ int RunRun(const config::Settings& settings) {
   options.params = command->run;
   options.wait = absl::GetFlag(FLAGS_wait);
   return ctl::RunCommand(settings, options);
+}
+
+// Reads the workload file as dbcached would, so that a mistake shows before
+// a daemon is restarted with it.
+int RunWorkloads(const config::Settings& settings) {
+  absl::StatusOr<run::ConfiguredWorkloads> workloads =
+      run::LoadConfiguredWorkloads(settings.workloads_path,
+                                   settings.sql_template);
+  if (!workloads.ok()) return Fail(1, AsStd(workloads.status().message()));
+  absl::PrintF("%s\n", workloads->path.empty()
+                           ? std::string("no workload file: the demo only")
+                           : dbcache::StrCat("from ", workloads->path));
+  for (const run::WorkloadSpec& w : workloads->catalog.workloads()) {
+    absl::PrintF("\n%s: %s\n", w.name, w.description);
+    for (const run::StatementSpec& s : w.statements) {
+      std::string params;
+      for (const run::ParamSpec& p : s.params) {
+        std::string source;
+        switch (p.source) {
+          case run::ParamSpec::Source::kRange:
+            source = dbcache::StrCat(p.lo, "..", p.hi);
+            break;
+          case run::ParamSpec::Source::kLimitMax:
+            source = "1..limit_max";
+            break;
+          case run::ParamSpec::Source::kSample:
+            source = dbcache::StrCat("sample: ", p.sample_sql);
+            break;
+        }
+        dbcache::StrAppend(&params, "\n      {", p.name, "} ", source, ", ",
+                           p.dist.has_value()
+                               ? run::KeyDistributionName(*p.dist)
+                               : std::string("uniform"));
+      }
+      absl::PrintF("  %s (weight %d): %s%s\n", s.name, s.weight, s.sql, params);
+    }
+  }
+  return 0;
 }
 
 int RunVerify(const config::Settings& settings) {

@@ -12,6 +12,7 @@ readonly kPackages=(
   build-essential cmake pkg-config git ca-certificates clang-format
   libevent-dev libhiredis-dev libmariadb-dev libcpp-httplib-dev libabsl-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev libsystemd-dev libxxhash-dev
+  libyaml-cpp-dev
   libbenchmark-dev
   clang libclang-rt-14-dev
   redis-server redis-tools mariadb-server mariadb-client
@@ -21,7 +22,7 @@ readonly kPackages=(
 
 readonly kAl2023='sudo dnf install -y gcc-c++ cmake pkgconf-pkg-config git clang-tools-extra \
   libevent-devel hiredis-devel mariadb-connector-c-devel cpp-httplib-devel abseil-cpp-devel \
-  gtest-devel gmock-devel json-devel systemd-devel xxhash-devel google-benchmark-devel \
+  gtest-devel gmock-devel json-devel systemd-devel xxhash-devel yaml-cpp-devel google-benchmark-devel \
   redis6 mariadb105-server mariadb105 jq
 # cpp-httplib-devel and abseil-cpp-devel come from EPEL-compatible repos on some AMIs;
 # dbcache needs only the runtime libraries on a host that runs the installed binaries.'

@@ -56,7 +56,7 @@ std::string Hostname() {
 
 }  // namespace
 
-Daemon::Daemon(config::Settings settings)
+Daemon::Daemon(config::Settings settings, run::WorkloadCatalog workloads)
     : settings_(std::move(settings)),
       scheduler_(loop_),
       primary_(loop_, scheduler_,
@@ -83,6 +83,8 @@ Daemon::Daemon(config::Settings settings)
           settings_.mysql_pool_max),
       publisher_(primary_, settings_.prefix),
       flusher_(primary_, settings_.prefix),
+      workloads_(std::move(workloads)),
+      preparer_(pool_),
       engine_(scheduler_, cache_reads_, primary_, pool_,
               run::EngineConfig{settings_.mysql_database, settings_.prefix,
                                 settings_.sql_template}),
@@ -249,6 +251,13 @@ std::string Daemon::NewRunId() {
 }
 
 void Daemon::HandleRun(const run::ControlCommand& command) {
+  if (workloads_.Find(command.run.workload) == nullptr) {
+    PublishError("unknown_workload",
+                 StrCat("unknown workload '", command.run.workload,
+                        "' (this daemon has: ", workloads_.Names(), ")"),
+                 "", command.id);
+    return;
+  }
   std::string id = command.run.id.empty() ? NewRunId() : command.run.id;
   if (engine_.running() || starting_.has_value()) {
     const std::string going =
@@ -271,18 +280,67 @@ void Daemon::HandleRun(const run::ControlCommand& command) {
 
 void Daemon::StartWarmedRun() {
   if (!starting_.has_value()) return;
-  StartingRun pending = std::move(*starting_);
-  starting_.reset();
-  if (shutting_down_) return;
-  if (pending.cancelled) {
-    PublishError("cancelled",
-                 StrCat("run ", pending.id, " cancelled before it started"), "",
-                 pending.command.id);
+  if (shutting_down_) {
+    starting_.reset();
     return;
   }
+  if (starting_->cancelled) {
+    PublishError("cancelled",
+                 StrCat("run ", starting_->id, " cancelled before it started"),
+                 "", starting_->command.id);
+    starting_.reset();
+    return;
+  }
+  const run::WorkloadSpec* spec =
+      workloads_.Find(starting_->command.run.workload);
+  if (spec == nullptr || spec->name == "demo") {
+    StartRun(nullptr, {});
+    return;
+  }
+  // The samples come from MySQL first; the run is still "starting" (busy,
+  // cancellable) meanwhile.
+  preparer_.Prepare(*spec, starting_->command.run,
+                    [this, spec](absl::StatusOr<run::WorkloadDomains> domains) {
+                      OnWorkloadPrepared(*spec, std::move(domains));
+                    });
+}
+
+void Daemon::OnWorkloadPrepared(const run::WorkloadSpec& spec,
+                                absl::StatusOr<run::WorkloadDomains> domains) {
+  if (!starting_.has_value()) return;
+  if (shutting_down_) {
+    starting_.reset();
+    return;
+  }
+  if (starting_->cancelled) {
+    PublishError("cancelled",
+                 StrCat("run ", starting_->id, " cancelled before it started"),
+                 "", starting_->command.id);
+    starting_.reset();
+    return;
+  }
+  if (!domains.ok()) {
+    LogWarning("run %s not started: %s", starting_->id,
+               domains.status().message());
+    PublishError("workload",
+                 StrCat("run ", starting_->id,
+                        " not started: ", domains.status().message()),
+                 "", starting_->command.id);
+    starting_.reset();
+    return;
+  }
+  StartRun(&spec, *std::move(domains));
+}
+
+void Daemon::StartRun(const run::WorkloadSpec* spec,
+                      run::WorkloadDomains domains) {
+  StartingRun pending = std::move(*starting_);
+  starting_.reset();
   const run::ControlCommand& command = pending.command;
   const std::string& id = pending.id;
-  absl::Status started = engine_.Start(command.run, id);
+  absl::Status started = spec == nullptr ? engine_.Start(command.run, id)
+                                         : engine_.Start(command.run, id, *spec,
+                                                         std::move(domains));
   if (!started.ok()) {
     PublishError("busy", AsStd(started.message()), "", command.id);
     return;
@@ -294,13 +352,12 @@ void Daemon::StartWarmedRun() {
   final_pending_ = false;
   const run::RunStats& s = engine_.stats();
   LogInfo(
-      "run %s started: %d queries, concurrency %d, %s, %s over %d keys, ttl "
-      "%d ms%s, cache %s, stampede %s, seed %d",
-      id, s.params().queries, s.params().concurrency,
+      "run %s started: workload %s, %d queries, concurrency %d, %s, %s over "
+      "%d keys, ttl %d ms%s, cache %s, stampede %s, seed %d",
+      id, s.params().workload, s.params().queries, s.params().concurrency,
       s.params().rate > 0 ? StrCat("open loop at ", s.params().rate, "/s")
                           : std::string("closed loop"),
-      run::KeyDistributionName(s.params().dist), run::EffectiveKeys(s.params()),
-      s.params().ttl_ms,
+      s.dist_text(), s.key_count(), s.params().ttl_ms,
       s.params().ttl_jitter_pct > 0
           ? StrCat(" +-", s.params().ttl_jitter_pct, "%")
           : std::string(),
@@ -434,6 +491,11 @@ nlohmann::json Daemon::HeartbeatJson() const {
     }
   }
   const bool running = engine_.running();
+  // What a run's workload= may name here (the page offers these).
+  nlohmann::json workloads = nlohmann::json::array();
+  for (const run::WorkloadSpec& w : workloads_.workloads()) {
+    workloads.push_back(w.name);
+  }
   return {{"version", DBCACHE_VERSION},
           {"pid", getpid()},
           {"host", hostname_},
@@ -453,6 +515,7 @@ nlohmann::json Daemon::HeartbeatJson() const {
           {"control_messages", control_messages_},
           {"control_errors", control_errors_},
           {"runs_started", runs_started_},
+          {"workloads", std::move(workloads)},
           {"publish_failures", publisher_.failures()},
           {"last_error", last_error}};
 }

@@ -20,6 +20,8 @@
 #include "daemon/redis/redis_connection.h"
 #include "daemon/run/control_command.h"
 #include "daemon/run/run_engine.h"
+#include "daemon/run/workload/workload_catalog.h"
+#include "daemon/run/workload/workload_preparer.h"
 #include "nlohmann/json.hpp"
 
 namespace dbcache::app {
@@ -30,11 +32,14 @@ namespace dbcache::app {
 // exits 0 within a few seconds of SIGTERM/SIGINT with the final snapshot and
 // summary written.
 //
-//   Daemon daemon(settings);
+// A run names one of `workloads` (the demo, built in, and those of the
+// workload file); a named one's samples are read before it starts.
+//
+//   Daemon daemon(settings, run::WorkloadCatalog(settings.sql_template));
 //   return daemon.Run();
 class Daemon {
  public:
-  explicit Daemon(config::Settings settings);
+  Daemon(config::Settings settings, run::WorkloadCatalog workloads);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -46,6 +51,10 @@ class Daemon {
   void OnControl(std::string_view message);
   void HandleRun(const run::ControlCommand& command);
   void StartWarmedRun();
+  void OnWorkloadPrepared(const run::WorkloadSpec& spec,
+                          absl::StatusOr<run::WorkloadDomains> domains);
+  // Starts the run in starting_ (spec null: the demo).
+  void StartRun(const run::WorkloadSpec* spec, run::WorkloadDomains domains);
   void HandleFlush(const run::ControlCommand& command);
   void HandleReset(const run::ControlCommand& command);
   void PublishError(std::string_view code, std::string_view message,
@@ -77,6 +86,8 @@ class Daemon {
   mysql::Pool pool_;
   Publisher publisher_;
   CacheFlusher flusher_;
+  const run::WorkloadCatalog workloads_;
+  run::WorkloadPreparer preparer_;
   run::RunEngine engine_;
   Notifier notifier_;
   std::unique_ptr<loop::Timer> snapshot_timer_;
@@ -93,7 +104,8 @@ class Daemon {
   uint64_t runs_started_ = 0;
   uint64_t published_done_ = UINT64_MAX;
   uint64_t run_counter_ = 0;
-  // A run accepted but waiting for its MySQL connections (Pool::Warm).
+  // A run accepted but waiting for its MySQL connections (Pool::Warm), then
+  // for its workload's samples.
   struct StartingRun {
     run::ControlCommand command;
     std::string id;

@@ -30,6 +30,7 @@ DBCACHE_SETTING_FLAG(mysql_user);
 DBCACHE_SETTING_FLAG(mysql_password);
 DBCACHE_SETTING_FLAG(mysql_database);
 DBCACHE_SETTING_FLAG(sql);
+DBCACHE_SETTING_FLAG(workloads);
 DBCACHE_SETTING_FLAG(prefix);
 DBCACHE_SETTING_FLAG(cache_reads);
 DBCACHE_SETTING_FLAG(reader_fallback);
@@ -63,6 +64,7 @@ FlagValues CommandLineFlagValues() {
   add("mysql_password", FLAGS_mysql_password);
   add("mysql_database", FLAGS_mysql_database);
   add("sql", FLAGS_sql);
+  add("workloads", FLAGS_workloads);
   add("prefix", FLAGS_prefix);
   add("cache_reads", FLAGS_cache_reads);
   add("reader_fallback", FLAGS_reader_fallback);

@@ -221,6 +221,14 @@ const std::vector<SettingSpec>& SettingSpecs() {
        false,
        kGroupRun,
        "query template; its one {} becomes the LIMIT value n"},
+      {"workloads",
+       {"DBCACHE_WORKLOADS"},
+       "",
+       false,
+       kGroupRun,
+       "workload file (YAML) naming the workloads a run may pick; default: "
+       "the installed share/dbcache/workloads.yaml, else the build's source "
+       "tree's"},
       {"prefix",
        {"DBCACHE_PREFIX"},
        "dbcache:",
@@ -337,6 +345,7 @@ absl::StatusOr<Settings> Resolve(const FlagValues& flags,
                      "must contain exactly one {} (the LIMIT value)");
     }
   }
+  DBCACHE_ASSIGN(s.workloads_path, String(r, "workloads", true));
   DBCACHE_ASSIGN(s.prefix, String(r, "prefix", false));
   for (char c : s.prefix) {
     if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) {
@@ -417,6 +426,7 @@ std::string Describe(const Settings& s, unsigned groups) {
       {"mysql_password", secret(s.mysql_password)},
       {"mysql_database", s.mysql_database},
       {"sql", s.sql_template},
+      {"workloads", s.workloads_path.empty() ? "(default)" : s.workloads_path},
       {"prefix", s.prefix},
       {"cache_reads",
        s.cache_reads == CacheReads::kReader ? "reader" : "primary"},

@@ -40,7 +40,9 @@ struct Settings {
   std::string mysql_password;  // Secret.
   std::string mysql_database;
   std::string sql_template;  // Holds exactly one "{}" for the LIMIT value.
-  std::string prefix;        // Prefix of every Redis name, e.g. "dbcache:".
+  // The workload file; empty: the default (workload_file.h).
+  std::string workloads_path;
+  std::string prefix;  // Prefix of every Redis name, e.g. "dbcache:".
   CacheReads cache_reads = CacheReads::kReader;
   // While the reader is down: read from the primary (true) or count errors.
   bool reader_fallback = true;

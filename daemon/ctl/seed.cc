@@ -55,16 +55,36 @@ CREATE TABLE `reviews_new` (
   review_headline VARCHAR(255) NOT NULL,
   review_body TEXT NOT NULL,
   review_date DATE NOT NULL,
+  version INT UNSIGNED NOT NULL DEFAULT 1,
   PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
   COMMENT='synthetic reviews loaded by dbcachectl seed'
 )sql";
 
 // Built after the load: one sorted pass per index beats maintaining them row by
-// row.
+// row. product_date serves the product_page workload (a product's latest
+// reviews), product_category the category_stats one (workloads.yaml).
 constexpr std::string_view kAddIndexes =
     "ALTER TABLE `reviews_new` ADD UNIQUE KEY review_id (review_id), "
-    "ADD KEY customer_id (customer_id), ADD KEY product_id (product_id)";
+    "ADD KEY customer_id (customer_id), ADD KEY product_id (product_id), "
+    "ADD KEY product_date (product_id, review_date), "
+    "ADD KEY product_category (product_category)";
+
+// What the named workloads need beyond the first schema, added to a table an
+// older dbcachectl loaded (name, and the ALTER TABLE clause that adds it).
+// The version column counts a row's writes: a cached result carries the
+// versions of its rows, so a read can be told stale.
+struct SchemaAddition {
+  std::string_view kind;  // "column" or "index"
+  std::string_view name;
+  std::string_view clause;
+};
+constexpr SchemaAddition kWorkloadSchema[] = {
+    {"column", "version", "ADD COLUMN version INT UNSIGNED NOT NULL DEFAULT 1"},
+    {"index", "product_date", "ADD KEY product_date (product_id, review_date)"},
+    {"index", "product_category",
+     "ADD KEY product_category (product_category)"},
+};
 
 constexpr std::string_view kCreateMeta = R"sql(
 CREATE TABLE IF NOT EXISTS `reviews_meta` (
@@ -250,6 +270,35 @@ absl::StatusOr<bool> TableExists(MysqlSession& session,
   return count->value_or("0") != "0";
 }
 
+// Adds whatever of kWorkloadSchema `table` lacks, in one ALTER TABLE; nothing
+// when it has it all. information_schema rather than MariaDB's ADD ... IF NOT
+// EXISTS, which MySQL does not have.
+absl::StatusOr<int> AddWorkloadSchema(MysqlSession& session,
+                                      std::string_view database,
+                                      std::string_view table) {
+  std::string clauses;
+  int added = 0;
+  for (const SchemaAddition& a : kWorkloadSchema) {
+    const bool column = a.kind == "column";
+    absl::StatusOr<std::optional<std::string>> count = session.QueryValue(
+        dbcache::StrCat("SELECT COUNT(*) FROM information_schema.",
+                        column ? "COLUMNS" : "STATISTICS",
+                        " WHERE TABLE_SCHEMA = ", session.Quote(database),
+                        " AND TABLE_NAME = ", session.Quote(table),
+                        column ? " AND COLUMN_NAME = " : " AND INDEX_NAME = ",
+                        session.Quote(a.name)));
+    if (!count.ok()) return count.status();
+    if (count->value_or("0") != "0") continue;
+    dbcache::StrAppend(&clauses, clauses.empty() ? "" : ", ", a.clause);
+    ++added;
+  }
+  if (added > 0) {
+    DBCACHE_RETURN_IF_ERROR(session.Execute(
+        dbcache::StrCat("ALTER TABLE `", table, "` ", clauses)));
+  }
+  return added;
+}
+
 absl::StatusOr<int64_t> CountRows(MysqlSession& session,
                                   std::string_view table) {
   absl::StatusOr<std::optional<std::string>> count =
@@ -404,7 +453,12 @@ absl::StatusOr<SeedResult> Seed(MysqlSession& session,
     absl::StatusOr<int64_t> count = CountRows(session, kTable);
     if (!count.ok()) return count.status();
     if (*count == options.rows) {
-      result.unchanged = true;
+      // A table an older dbcachectl loaded gets what the workloads need;
+      // its rows stay as they are.
+      absl::StatusOr<int> added = AddWorkloadSchema(session, database, kTable);
+      if (!added.ok()) return added.status();
+      result.schema_additions = *added;
+      result.unchanged = *added == 0;
       result.data_checksum = (*meta)->data_checksum;
       result.elapsed = absl::Now() - start;
       return result;

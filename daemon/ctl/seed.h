@@ -37,6 +37,9 @@ struct SeedOptions {
 struct SeedResult {
   // The table already held exactly these rows: nothing was changed.
   bool unchanged = false;
+  // The rows were already there, but the table lacked this many of the
+  // columns and indexes the named workloads need, now added.
+  int schema_additions = 0;
   int64_t rows = 0;
   uint64_t seed = 0;
   // XXH64 of the generated rows in LOAD DATA text form, 16 hex digits.
@@ -67,15 +70,18 @@ MysqlOptions SeedConnectionOptions(const config::Settings& settings,
 
 // Makes `database`.reviews hold exactly `options.rows` synthetic reviews
 // generated from `options.seed` (see ReviewGenerator), with indexes on
-// review_id (unique), customer_id and product_id, and records what it loaded in
-// `database`.reviews_meta.
+// review_id (unique), customer_id, product_id, (product_id, review_date) and
+// product_category, a `version` column (1 for every row; the named workloads'
+// writes count up), and records what it loaded in `database`.reviews_meta.
 //
 // Loads into a fresh table and swaps it in with one RENAME TABLE, so readers
 // see the old rows or the new ones, never a mix or a partial load; an
 // interrupted load leaves the old table in place. When reviews_meta says the
 // table already holds these rows (same count, seed and generator version) and
-// COUNT(*) agrees, does nothing and returns unchanged = true. Two seeds of one
-// database at once: the second fails.
+// COUNT(*) agrees, keeps the rows and only adds the version column and indexes
+// if an older dbcachectl's table lacks them (schema_additions), returning
+// unchanged = true when there was nothing to add. Two seeds of one database
+// at once: the second fails.
 //
 //   absl::StatusOr<MysqlSession> session =
 //       MysqlSession::Connect(SeedConnectionOptions(settings, 100000));

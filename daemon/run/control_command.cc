@@ -84,6 +84,17 @@ absl::Status CheckCommandName(std::string_view name) {
 
 }  // namespace control
 
+bool IsWorkloadName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxWorkloadNameSize) return false;
+  if (name[0] < 'a' || name[0] > 'z') return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string_view StampedeName(Stampede stampede) {
   switch (stampede) {
     case Stampede::kNone:

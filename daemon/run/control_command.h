@@ -39,22 +39,30 @@ struct RunParams {
   // swr: how long past ttl_ms an entry is still served while it is refreshed;
   // unset: ttl_ms.
   std::optional<int64_t> stale_ms;
-  // How the parameter values are picked (dist=), and how many there are
-  // (keys=; unset: limit_max, the demo's own count).
-  KeyDistribution dist;
+  // How the parameter values are picked (dist=; unset: as the workload file
+  // says, uniform for the demo), and how many there are (keys=; unset: each
+  // parameter's whole range or sample, limit_max for the demo).
+  std::optional<KeyDistribution> dist;
   std::optional<int64_t> keys;
   // Each fill's expiry is drawn from ttl_ms * (1 +- ttl_jitter_pct / 100).
   int64_t ttl_jitter_pct = 0;
+  // The named workload (workload=): its statements come from the daemon's
+  // workload file, never from the message.
+  std::string workload = "demo";
 
   bool operator==(const RunParams& other) const = default;
 };
 
 std::string_view StampedeName(Stampede stampede);
 
-// The number of distinct parameter values a run draws from.
+// The number of distinct parameter values the demo workload draws from.
 inline int64_t EffectiveKeys(const RunParams& params) {
   return params.keys.value_or(params.limit_max);
 }
+
+// Workload names: [a-z][a-z0-9_]{0,63}.
+inline constexpr size_t kMaxWorkloadNameSize = 64;
+bool IsWorkloadName(std::string_view name);
 
 enum class CommandKind { kRun, kCancel, kFlush, kReset, kPing };
 

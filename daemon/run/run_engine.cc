@@ -24,6 +24,15 @@ RunEngine::RunEngine(loop::Scheduler& scheduler,
 RunEngine::~RunEngine() = default;
 
 absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
+  WorkloadDomains domains(1);
+  domains[0].push_back(ParamDomain::Range(1, EffectiveKeys(params)));
+  return Start(params, std::move(run_id), DemoWorkload(config_.sql_template),
+               std::move(domains));
+}
+
+absl::Status RunEngine::Start(const RunParams& params, std::string run_id,
+                              const WorkloadSpec& workload,
+                              WorkloadDomains domains) {
   if (running()) {
     return absl::FailedPreconditionError(
         StrCat("busy: run ", stats_.run_id(), " is going (", stats_.done(), "/",
@@ -36,8 +45,8 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
     effective.seed =
         std::random_device{}() ^ static_cast<uint64_t>(scheduler_.NowNanos());
   }
-  workload_.emplace(config_.sql_template, config_.database, config_.prefix,
-                    EffectiveKeys(effective), *effective.seed, effective.dist);
+  workload_.emplace(workload, std::move(domains), effective.dist,
+                    config_.database, config_.prefix, *effective.seed);
   // The policy's own draws (xfetch) come from a stream of their own, so that
   // the statements a seed gives do not depend on the strategy.
   rng_.seed(*effective.seed ^ 0x9e3779b97f4a7c15ull);
@@ -63,6 +72,8 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id) {
   stop_reason_.clear();
   stats_.Begin(effective, std::move(run_id), scheduler_.WallNow(),
                scheduler_.NowNanos());
+  stats_.SetWorkloadSummary(workload_->DistributionText(),
+                            workload_->KeyCount());
   policy_ = MakeStampedePolicy(effective.stampede, *this);
   plan_ = policy_->Plan();
   px_text_ = StrCat(plan_.px_ms);
@@ -142,7 +153,7 @@ void RunEngine::Issue(size_t slot, int64_t intended_ns) {
   Query& q = slots_[slot];
   stats_.RecordIssued();
   q.seq = stats_.issued();
-  workload_->Render(workload_->NextParameter(), &q.sql, &q.key);
+  workload_->Next(&q.sql, &q.key);
   const int64_t now = scheduler_.NowNanos();
   q.start_ns = now;
   q.intended_ns = std::min(intended_ns, now);

@@ -19,7 +19,9 @@
 #include "daemon/run/query.h"
 #include "daemon/run/run_stats.h"
 #include "daemon/run/stampede/stampede_policy.h"
-#include "daemon/run/workload.h"
+#include "daemon/run/workload/workload.h"
+#include "daemon/run/workload/workload_preparer.h"
+#include "daemon/run/workload/workload_spec.h"
 
 namespace dbcache::run {
 
@@ -55,7 +57,11 @@ class RunEngine : private PolicyHost {
             EngineConfig config);
   ~RunEngine() override;
 
+  // The demo workload: config.sql_template over 1..EffectiveKeys(params).
   absl::Status Start(const RunParams& params, std::string run_id);
+  // A named workload with its parameters' values (workload_preparer.h).
+  absl::Status Start(const RunParams& params, std::string run_id,
+                     const WorkloadSpec& workload, WorkloadDomains domains);
   // Stops issuing; the run ends `cancelled` once the queries in flight return.
   void Cancel(std::string reason = "cancelled");
   // Ends the run now with `state`, ignoring the replies still due (shutdown);

@@ -51,6 +51,8 @@ std::string_view ErrorKindName(ErrorKind kind) {
 void RunStats::Begin(const RunParams& params, std::string run_id,
                      absl::Time wall_start, int64_t start_ns) {
   params_ = params;
+  dist_text_ = KeyDistributionName(params.dist.value_or(KeyDistribution()));
+  key_count_ = EffectiveKeys(params);
   run_id_ = std::move(run_id);
   state_ = RunState::kRunning;
   reason_.clear();

@@ -73,6 +73,15 @@ class RunStats {
   void End(RunState state, std::string reason, absl::Time wall_end,
            int64_t end_ns);
 
+  // What the run's workload draws from, as the snapshot reports it (Begin
+  // sets the demo's: the run's dist, or uniform, over EffectiveKeys).
+  void SetWorkloadSummary(std::string dist, int64_t keys) {
+    dist_text_ = std::move(dist);
+    key_count_ = keys;
+  }
+  const std::string& dist_text() const { return dist_text_; }
+  int64_t key_count() const { return key_count_; }
+
   void RecordIssued() { ++issued_; }
   // A query ended with `outcome` after `total_ns` (from its actual start) and
   // `response_ns` (from its intended start). An error's kind and message go
@@ -158,6 +167,8 @@ class RunStats {
 
  private:
   RunParams params_;
+  std::string dist_text_ = "uniform";
+  int64_t key_count_ = 0;
   std::string run_id_;
   RunState state_ = RunState::kNone;
   std::string reason_;

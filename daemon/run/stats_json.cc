@@ -103,8 +103,11 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
   params["seed"] = p.seed.has_value() ? nlohmann::json(*p.seed) : nullptr;
   params["stale_ms"] =
       p.stale_ms.has_value() ? nlohmann::json(*p.stale_ms) : nullptr;
-  params["dist"] = KeyDistributionName(p.dist);
-  params["keys"] = EffectiveKeys(p);
+  params["workload"] = p.workload;
+  // What the workload draws: the run's dist or the file's, and how many
+  // distinct statements (cache keys) it can ask for.
+  params["dist"] = stats.dist_text();
+  params["keys"] = stats.key_count();
   params["ttl_jitter_pct"] = p.ttl_jitter_pct;
   nlohmann::json errors_by_kind = nlohmann::json::object();
   for (size_t i = 0; i < static_cast<size_t>(ErrorKind::kCount); ++i) {

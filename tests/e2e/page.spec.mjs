@@ -201,3 +201,45 @@ await runTest('page: the form sends a distribution and keys, and marks a refused
     await browser.close();
   }
 });
+
+await runTest('page: the workload list comes from the daemon, and a named workload runs', async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const errors = watchForErrors(page);
+    await page.goto(url, {waitUntil: 'load'});
+    await page.locator('#daemon.online').waitFor({timeout: 30_000});
+    const heartbeat = JSON.parse(await redisCli('GET', `${prefix}daemon`));
+    check(Array.isArray(heartbeat.workloads) && heartbeat.workloads.includes('category_stats'),
+        `the heartbeat lists workloads: ${JSON.stringify(heartbeat.workloads)}`);
+    await waitFor('the workload list to match the heartbeat', async () => {
+      const options = await page.locator('#workload option').evaluateAll(
+          (nodes) => nodes.map((n) => n.value));
+      return options.join(',') === heartbeat.workloads.join(',');
+    }, 10_000);
+
+    await page.selectOption('#workload', 'category_stats');
+    await page.fill('#dist', '');
+    await page.fill('#keys', '');
+    await page.fill('#queries', '100');
+    const response = await submitRun(page);
+    check(response.status() === 202, `POST /api/runs answered ${response.status()}`);
+    const runId = (await response.json()).id;
+    await waitFor('the page to show the category_stats run finished', async () => {
+      const line = await page.locator('#run-line').textContent();
+      return line.includes(runId) && line.includes('finished') &&
+          line.includes('workload category_stats');
+    }, 90_000);
+    const stats = await readStats();
+    check(stats.run_id === runId, `${prefix}stats is about run ${stats.run_id}, not ${runId}`);
+    check(stats.params.workload === 'category_stats', `params.workload is ${stats.params.workload}`);
+    checkCountsAddUp(stats);
+    check(stats.issued === 100, `${stats.issued} queries issued, not 100`);
+    // One statement per category at most, and the table has about twenty.
+    check(stats.db_queries <= stats.params.keys && stats.params.keys <= 30,
+        `${stats.db_queries} DB queries over ${stats.params.keys} categories`);
+    check(errors.length === 0, `page errors:\n  ${errors.join('\n  ')}`);
+  } finally {
+    await browser.close();
+  }
+});

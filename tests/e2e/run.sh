@@ -114,7 +114,8 @@ web_port=$(node -e '
   s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
 readonly web_url="http://127.0.0.1:$web_port/"
 
-"$bin_dir/dbcached" >"$daemon_log" 2>&1 &
+# The workloads of this source tree, not an installed file of another version.
+"$bin_dir/dbcached" --workloads "$source_dir/share/workloads.yaml" >"$daemon_log" 2>&1 &
 daemon_pid=$!
 "$bin_dir/dbcache-web" --listen "127.0.0.1:$web_port" >"$web_log" 2>&1 &
 web_pid=$!

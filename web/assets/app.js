@@ -170,7 +170,26 @@
 
   // --- rendering --------------------------------------------------------------
 
+  // The workloads the daemon's heartbeat lists; the choice survives a refresh.
+  function renderWorkloads(daemon) {
+    const names = Array.isArray(daemon.workloads)
+      ? daemon.workloads.filter((w) => typeof w === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(w))
+      : [];
+    const select = $('workload');
+    const current = [...select.options].map((o) => o.value);
+    if (names.length === 0 || names.join(',') === current.join(',')) return;
+    const chosen = select.value;
+    select.replaceChildren(...names.map((name) => {
+      const option = document.createElement('option');
+      option.value = name;
+      option.textContent = name;
+      return option;
+    }));
+    select.value = names.includes(chosen) ? chosen : names[0];
+  }
+
   function renderDaemon(online, daemon) {
+    renderWorkloads(daemon);
     const pill = $('daemon');
     pill.className = online ? 'pill online' : 'pill offline';
     if (online) {
@@ -206,6 +225,9 @@
     if (isNumber(stats.in_flight) && stats.state === 'running') parts.push(`${stats.in_flight} in flight`);
     if (isNumber(stats.wall_ms)) parts.push(`${(stats.wall_ms / 1000).toFixed(2)} s`);
     if (stats.params && typeof stats.params === 'object') {
+      if (typeof stats.params.workload === 'string' && stats.params.workload !== 'demo') {
+        parts.push(`workload ${stats.params.workload}`);
+      }
       parts.push(`concurrency ${intText(stats.params.concurrency)}`, `TTL ${intText(stats.params.ttl_ms)} ms`);
       if (typeof stats.params.dist === 'string' && stats.params.dist !== 'uniform') {
         parts.push(`${stats.params.dist} over ${intText(stats.params.keys)} keys`);
@@ -407,7 +429,7 @@
   }
 
   function clearInvalid() {
-    for (const id of [...NUMERIC_FIELDS, 'dist', 'stampede']) $(id).removeAttribute('aria-invalid');
+    for (const id of [...NUMERIC_FIELDS, 'dist', 'stampede', 'workload']) $(id).removeAttribute('aria-invalid');
   }
 
   async function startRun(event) {
@@ -425,6 +447,7 @@
     }
     const dist = $('dist').value.trim();
     if (dist !== '') params.dist = dist;
+    params.workload = $('workload').value;
     params.stampede = $('stampede').value;
     const button = $('query-db');
     button.disabled = true;

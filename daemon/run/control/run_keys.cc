@@ -20,7 +20,11 @@ constexpr size_t kMaxIdSize = 64;
 // bound keeps the canonical JSON exact.
 constexpr size_t kMaxFractionDigits = 3;
 
-constexpr std::array<RunKeySpec, 15> kRunKeys = {{
+constexpr std::array<RunKeySpec, 16> kRunKeys = {{
+    {"workload", RunKey::kWorkload, ValueKind::kName, 0, 0, 0, 0, "", "demo",
+     "the named workload: its statements and parameters come from the "
+     "daemon's workload file (--workloads); demo is the configured SQL over "
+     "1..limit_max"},
     {"queries", RunKey::kQueries, ValueKind::kInteger, 1, 10'000'000, 0, 0, "",
      "1000", "queries in the run"},
     {"concurrency", RunKey::kConcurrency, ValueKind::kInteger, 1, 1024, 0, 0,
@@ -31,9 +35,12 @@ constexpr std::array<RunKeySpec, 15> kRunKeys = {{
      "", "75", "LIMIT n is drawn from 1..limit_max (unless keys is set)"},
     {"keys", RunKey::kKeys, ValueKind::kInteger, 1, 1'000'000, 0, 0, "",
      "limit_max",
-     "distinct parameter values: the demo's LIMIT n is drawn from 1..keys"},
-    {"dist", RunKey::kDist, ValueKind::kDistribution, 0, 0, 0, 0, "", "uniform",
-     "how values are drawn: uniform, zipf:S (rank k with weight k^-S, 0 < S "
+     "distinct values of each parameter: the first keys of its range or "
+     "sample (the demo's LIMIT n is drawn from 1..keys)"},
+    {"dist", RunKey::kDist, ValueKind::kDistribution, 0, 0, 0, 0, "",
+     "the workload's",
+     "how every parameter's values are drawn, in place of the workload "
+     "file's: uniform, zipf:S (rank k with weight k^-S, 0 < S "
      "<= 5), hotspot:P:Q (P% of requests to the first Q% of keys), "
      "sequential (1, 2, ..., keys, 1, ...)"},
     {"seed", RunKey::kSeed, ValueKind::kInteger, 0,
@@ -359,6 +366,8 @@ std::string RangeText(const RunKeySpec& spec) {
       return "[A-Za-z0-9_.:-]{1,64}";
     case ValueKind::kDistribution:
       return std::string(kKeyDistributionForms);
+    case ValueKind::kName:
+      return "[a-z][a-z0-9_]{0,63}";
   }
   return "";
 }
@@ -397,6 +406,20 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
                                        dist.status().message()));
       }
       params->dist = *dist;
+      return absl::OkStatus();
+    }
+    case ValueKind::kName: {
+      if (value.type != ValueType::kText && value.type != ValueType::kString) {
+        return Invalid(dbcache::StrCat("'", spec.name,
+                                       "' must be a string, not ",
+                                       JsonTypeName(value.type)));
+      }
+      if (!IsWorkloadName(value.text)) {
+        return Invalid(dbcache::StrCat(
+            spec.name, "=", Shown(value.text),
+            " is not a workload name (allowed: [a-z][a-z0-9_]{0,63})"));
+      }
+      params->workload = value.text;
       return absl::OkStatus();
     }
     case ValueKind::kDecimal: {
@@ -444,6 +467,7 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
       params->ttl_jitter_pct = as_int64;
       break;
     case RunKey::kId:
+    case RunKey::kWorkload:
     case RunKey::kDist:
     case RunKey::kCache:
     case RunKey::kStampede:
@@ -454,6 +478,7 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
 }
 
 void AppendRunParamsJson(const RunParams& run, nlohmann::ordered_json* json) {
+  (*json)["workload"] = run.workload;
   (*json)["queries"] = run.queries;
   (*json)["concurrency"] = run.concurrency;
   (*json)["ttl_ms"] = run.ttl_ms;
@@ -465,7 +490,7 @@ void AppendRunParamsJson(const RunParams& run, nlohmann::ordered_json* json) {
   (*json)["beta"] = run.beta;
   (*json)["lock_ms"] = run.lock_ms;
   if (run.stale_ms.has_value()) (*json)["stale_ms"] = *run.stale_ms;
-  (*json)["dist"] = KeyDistributionName(run.dist);
+  if (run.dist.has_value()) (*json)["dist"] = KeyDistributionName(*run.dist);
   if (run.keys.has_value()) (*json)["keys"] = *run.keys;
   (*json)["ttl_jitter_pct"] = run.ttl_jitter_pct;
 }

@@ -29,6 +29,7 @@ enum class RunKey {
   kDist,
   kKeys,
   kTtlJitterPct,
+  kWorkload,
 };
 
 enum class ValueKind {
@@ -38,6 +39,7 @@ enum class ValueKind {
   kOnOff,         // on/off (JSON: also true/false)
   kId,            // [A-Za-z0-9_.:-]{1,64}
   kDistribution,  // uniform|zipf:S|hotspot:P:Q|sequential
+  kName,          // [a-z][a-z0-9_]{0,63}
 };
 
 // One key of a `run` message. The one table of them drives both parsers (text
@@ -74,7 +76,8 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
                          RunParams* params, std::string* id);
 
 // The run's parameters as the canonical JSON object ParseControlMessage
-// accepts back (every key but id; seed, stale_ms and keys only when set).
+// accepts back (every key but id; seed, stale_ms, dist and keys only when
+// set).
 void AppendRunParamsJson(const RunParams& params, nlohmann::ordered_json* json);
 
 }  // namespace dbcache::run::control

@@ -257,6 +257,57 @@ TEST_F(seed, ReseedWithSameRowsAndSeedIsANoOp) {
       loaded_at);
 }
 
+// A table an older dbcachectl loaded (no version column, no workload
+// indexes) gets them, keeps its rows, and the next seed has nothing to do.
+TEST_F(seed, AnOlderTableGetsTheWorkloadSchemaAndKeepsItsRows) {
+  ASSERT_EQ(Seed(2000, 6).exit_code, 0);
+  MysqlSession session = Session();
+  auto schema = [&] {
+    return Value(session,
+                 "SELECT CONCAT((SELECT GROUP_CONCAT(DISTINCT INDEX_NAME ORDER "
+                 "BY INDEX_NAME) FROM information_schema.STATISTICS WHERE "
+                 "TABLE_SCHEMA = 'reviews' AND TABLE_NAME = 'reviews'), ' / ', "
+                 "(SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                 "TABLE_SCHEMA = 'reviews' AND TABLE_NAME = 'reviews' AND "
+                 "COLUMN_NAME = 'version'))");
+  };
+  const std::string full = schema();
+  EXPECT_EQ(full,
+            "customer_id,PRIMARY,product_category,product_date,product_id,"
+            "review_id / 1");
+  EXPECT_EQ(Value(session, "SELECT COUNT(*) FROM reviews WHERE version = 1"),
+            "2000");
+  ASSERT_TRUE(session
+                  .Execute("ALTER TABLE reviews DROP COLUMN version, DROP "
+                           "INDEX product_date, DROP INDEX product_category, "
+                           "COMMENT = 'older-table'")
+                  .ok());
+  ASSERT_TRUE(session
+                  .Execute("UPDATE reviews SET helpful_votes = 77 WHERE id "
+                           "= 5")
+                  .ok());
+
+  const Outcome upgraded = Seed(2000, 6);
+  ASSERT_EQ(upgraded.exit_code, 0) << upgraded.err;
+  EXPECT_THAT(upgraded.out, HasSubstr("already holds the 2000 rows of seed 6"));
+  EXPECT_THAT(upgraded.out, HasSubstr("added 3 of the named workloads'"));
+  EXPECT_EQ(schema(), full);
+  // The same table, rows and all: not reloaded.
+  EXPECT_EQ(Value(session, "SELECT helpful_votes FROM reviews WHERE id = 5"),
+            "77");
+  EXPECT_EQ(Value(session,
+                  "SELECT TABLE_COMMENT FROM information_schema.TABLES "
+                  "WHERE TABLE_SCHEMA = 'reviews' AND TABLE_NAME = "
+                  "'reviews'"),
+            "older-table");
+  EXPECT_EQ(Value(session, "SELECT COUNT(*) FROM reviews WHERE version = 1"),
+            "2000");
+
+  const Outcome again = Seed(2000, 6);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("nothing to do"));
+}
+
 TEST_F(seed, ReseedAfterTamperingReloads) {
   ASSERT_EQ(Seed(2000, 4).exit_code, 0);
   MysqlSession session = Session();

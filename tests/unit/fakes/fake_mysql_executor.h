@@ -82,6 +82,12 @@ class FakeMysqlExecutor : public mysql::MysqlExecutor {
     while (SucceedOne()) {
     }
   }
+  // Answers the oldest statement with `rows`.
+  void AnswerOne(const cache::ResultSet& rows) {
+    Call call = TakeFront();
+    const FakeQueryResult result(rows);
+    call.callback(absl::OkStatus(), &result, TimingOf(call));
+  }
   void FailOne(absl::Status status) {
     Call call = TakeFront();
     call.callback(status, nullptr, TimingOf(call));

@@ -171,21 +171,25 @@ TEST(ControlCommandTest, StampedeRateAndTheirKnobs) {
 TEST(ControlCommandTest, DistributionsKeysAndTtlJitter) {
   const ControlCommand text =
       Parse("run dist=zipf:0.99 keys=10000 ttl_jitter_pct=20");
-  EXPECT_EQ(text.run.dist.kind, KeyDistribution::Kind::kZipf);
-  EXPECT_DOUBLE_EQ(text.run.dist.exponent, 0.99);
+  EXPECT_EQ(text.run.dist->kind, KeyDistribution::Kind::kZipf);
+  EXPECT_DOUBLE_EQ(text.run.dist->exponent, 0.99);
   EXPECT_EQ(text.run.keys, 10000);
   EXPECT_EQ(EffectiveKeys(text.run), 10000);
   EXPECT_EQ(text.run.ttl_jitter_pct, 20);
   const ControlCommand json =
       Parse(R"({"cmd":"run","dist":"hotspot:90:10.5","ttl_jitter_pct":0})");
-  EXPECT_EQ(json.run.dist.kind, KeyDistribution::Kind::kHotspot);
-  EXPECT_DOUBLE_EQ(json.run.dist.hot_requests_pct, 90);
-  EXPECT_DOUBLE_EQ(json.run.dist.hot_keys_pct, 10.5);
-  EXPECT_EQ(Parse("run dist=sequential").run.dist.kind,
+  EXPECT_EQ(json.run.dist->kind, KeyDistribution::Kind::kHotspot);
+  EXPECT_DOUBLE_EQ(json.run.dist->hot_requests_pct, 90);
+  EXPECT_DOUBLE_EQ(json.run.dist->hot_keys_pct, 10.5);
+  EXPECT_EQ(Parse("run dist=sequential").run.dist->kind,
             KeyDistribution::Kind::kSequential);
   // keys defaults to limit_max, the demo's own count of values.
   const RunParams defaults = Parse("run limit_max=40").run;
-  EXPECT_EQ(defaults.dist.kind, KeyDistribution::Kind::kUniform);
+  // dist unset: the workload's own (the demo's is uniform).
+  EXPECT_FALSE(defaults.dist.has_value());
+  EXPECT_EQ(defaults.workload, "demo");
+  EXPECT_EQ(Parse("run workload=by_customer").run.workload, "by_customer");
+  EXPECT_EQ(Parse(R"({"cmd":"run","workload":"mixed"})").run.workload, "mixed");
   EXPECT_FALSE(defaults.keys.has_value());
   EXPECT_EQ(EffectiveKeys(defaults), 40);
   EXPECT_EQ(defaults.ttl_jitter_pct, 0);
@@ -206,9 +210,9 @@ TEST(ControlCommandTest, CanonicalJson) {
   run.kind = CommandKind::kRun;
   EXPECT_EQ(
       ControlCommandToJson(run),
-      R"({"cmd":"run","queries":1000,"concurrency":1,"ttl_ms":5000,)"
-      R"("limit_max":75,"cache":true,"stampede":"coalesce","rate":0,)"
-      R"("beta":1.0,"lock_ms":1000,"dist":"uniform","ttl_jitter_pct":0})");
+      R"({"cmd":"run","workload":"demo","queries":1000,"concurrency":1,)"
+      R"("ttl_ms":5000,"limit_max":75,"cache":true,"stampede":"coalesce",)"
+      R"("rate":0,"beta":1.0,"lock_ms":1000,"ttl_jitter_pct":0})");
   ControlCommand ping;
   ping.kind = CommandKind::kPing;
   ping.id = "x";
@@ -245,6 +249,7 @@ TEST(ControlCommandTest, JsonRoundTrip) {
   full.run.dist = *ParseKeyDistribution("hotspot:99.875:0.125");
   full.run.keys = 1'000'000;
   full.run.ttl_jitter_pct = 100;
+  full.run.workload = std::string(kMaxWorkloadNameSize, 'w');
   full.id = "Z9_.:-";
   commands.push_back(full);
   full.run.seed = 0;
@@ -305,7 +310,8 @@ std::vector<Malformed> MalformedMessages() {
       {"run ttl=10", "unknown key 'ttl' (did you mean 'ttl_ms'?)"},
       {"run ttl_jitter=10",
        "unknown key 'ttl_jitter' (did you mean 'ttl_jitter_pct'?)"},
-      {"run colour=red", "unknown key 'colour' (known keys: queries,"},
+      {"run colour=red",
+       "unknown key 'colour' (known keys: workload, queries,"},
       {"run cmd=run", "unknown key 'cmd'"},
       {"run queries=1 queries=2", "duplicate key 'queries'"},
       {"flush id=a id=b", "duplicate key 'id'"},
@@ -376,6 +382,12 @@ std::vector<Malformed> MalformedMessages() {
       {"run dist=", "missing value for 'dist'"},
       {"run ttl_jitter_pct=101", "ttl_jitter_pct=101 is out of range 0..100"},
       {"run ttl_jitter_pct=-5", "ttl_jitter_pct=-5 is negative"},
+      {"run workload=By_Customer",
+       "workload=By_Customer is not a workload name (allowed: "
+       "[a-z][a-z0-9_]{0,63})"},
+      {"run workload=1st", "workload=1st is not a workload name"},
+      {"run workload=" + std::string(65, 'w'), "is not a workload name"},
+      {"run workload=", "missing value for 'workload'"},
       {"run cache=true", "cache=true must be on or off"},
       {"run id=a/b", "id 'a/b' contains '/'"},
       {"run id=caf\xc3\xa9", "id 'caf\xc3\xa9' contains '\xc3\xa9'"},
@@ -466,6 +478,9 @@ std::vector<Malformed> MalformedMessages() {
       {R"({"cmd":"run","keys":"5"})", "'keys' must be an integer, not a"},
       {R"({"cmd":"run","dist":1.1})", "'dist' must be a string, not a number"},
       {R"({"cmd":"run","dist":"zipf:9"})", "has an exponent outside (0, 5]"},
+      {R"({"cmd":"run","workload":7})", "'workload' must be a string, not a"},
+      {R"({"cmd":"run","workload":"by-customer"})",
+       "workload=by-customer is not a workload name"},
       {R"({"cmd":"run","ttl_jitter_pct":50.5})", "ttl_jitter_pct"},
       {R"({"cmd":"run","cache":1})",
        "'cache' must be on, off, true or false, not a number"},

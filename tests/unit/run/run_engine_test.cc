@@ -385,29 +385,5 @@ TEST_F(RunEngineTest, LatenciesComeFromTheClock) {
   ExpectCountsAddUp(engine_);
 }
 
-TEST(WorkloadTest, RendersTheTemplateAndDigestKey) {
-  Workload w(std::string(kTemplate) + " -- x", "reviews", "dbcache:", 75, 1);
-  std::string sql, key;
-  w.Render(42, &sql, &key);
-  EXPECT_EQ(sql, "SELECT customer_id, review_id FROM reviews LIMIT 42 -- x");
-  Workload plain(kTemplate, "reviews", "dbcache:", 75, 1);
-  plain.Render(42, &sql, &key);
-  // The digest vector of tests/unit/cache/digest_test.cc, written out: the
-  // key of LIMIT 42 in database `reviews`.
-  EXPECT_EQ(key, "dbcache:q:e88abb3e9891f34276730d5770bcd5b6");
-  for (int i = 0; i < 1000; ++i) {
-    const int64_t n = w.NextParameter();
-    ASSERT_GE(n, 1);
-    ASSERT_LE(n, 75);
-  }
-}
-
-TEST(WorkloadTest, LimitMaxIsInclusive) {
-  Workload w("x {}", "db", "p:", 3, 9);
-  std::set<int64_t> seen;
-  for (int i = 0; i < 200; ++i) seen.insert(w.NextParameter());
-  EXPECT_EQ(seen, (std::set<int64_t>{1, 2, 3}));
-}
-
 }  // namespace
 }  // namespace dbcache::run
