@@ -278,19 +278,24 @@ void Daemon::HandleRun(const run::ControlCommand& command) {
   pool_.Warm(connections, [this] { StartWarmedRun(); });
 }
 
-void Daemon::StartWarmedRun() {
-  if (!starting_.has_value()) return;
+bool Daemon::StartingRunWanted() {
+  if (!starting_.has_value()) return false;
   if (shutting_down_) {
     starting_.reset();
-    return;
+    return false;
   }
   if (starting_->cancelled) {
     PublishError("cancelled",
                  StrCat("run ", starting_->id, " cancelled before it started"),
                  "", starting_->command.id);
     starting_.reset();
-    return;
+    return false;
   }
+  return true;
+}
+
+void Daemon::StartWarmedRun() {
+  if (!StartingRunWanted()) return;
   const run::WorkloadSpec* spec =
       workloads_.Find(starting_->command.run.workload);
   if (spec == nullptr || spec->name == "demo") {
@@ -307,18 +312,7 @@ void Daemon::StartWarmedRun() {
 
 void Daemon::OnWorkloadPrepared(const run::WorkloadSpec& spec,
                                 absl::StatusOr<run::WorkloadDomains> domains) {
-  if (!starting_.has_value()) return;
-  if (shutting_down_) {
-    starting_.reset();
-    return;
-  }
-  if (starting_->cancelled) {
-    PublishError("cancelled",
-                 StrCat("run ", starting_->id, " cancelled before it started"),
-                 "", starting_->command.id);
-    starting_.reset();
-    return;
-  }
+  if (!StartingRunWanted()) return;
   if (!domains.ok()) {
     LogWarning("run %s not started: %s", starting_->id,
                domains.status().message());

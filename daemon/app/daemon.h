@@ -50,6 +50,9 @@ class Daemon {
  private:
   void OnControl(std::string_view message);
   void HandleRun(const run::ControlCommand& command);
+  // False, having dropped it (and said so if it was cancelled), when the run
+  // in starting_ is no longer to start.
+  bool StartingRunWanted();
   void StartWarmedRun();
   void OnWorkloadPrepared(const run::WorkloadSpec& spec,
                           absl::StatusOr<run::WorkloadDomains> domains);

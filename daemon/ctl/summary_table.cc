@@ -36,6 +36,19 @@ std::string FormatSummary(const nlohmann::json& s) {
       absl::StrFormat("run %s %s: %.0f queries in %.1f ms (%.0f queries/s)\n",
                       Text(s, "run_id"), Text(s, "state"), Number(s, "done"),
                       Number(s, "wall_ms"), Number(s, "throughput_qps"));
+  // What it asked: the workload and how its values were drawn, unless the
+  // demo's defaults.
+  if (s.contains("params") && s["params"].is_object()) {
+    const nlohmann::json& p = s["params"];
+    const std::string workload = Text(p, "workload");
+    const std::string dist = Text(p, "dist");
+    if ((!workload.empty() && workload != "demo") ||
+        (!dist.empty() && dist != "uniform")) {
+      absl::StrAppendFormat(&out, "workload %s: %s over %.0f keys\n",
+                            workload.empty() ? "demo" : workload,
+                            dist.empty() ? "uniform" : dist, Number(p, "keys"));
+    }
+  }
   if (const std::string reason = Text(s, "reason"); !reason.empty()) {
     absl::StrAppendFormat(&out, "reason: %s\n", reason);
   }

@@ -60,6 +60,23 @@ async function submitRun(page) {
   return posted;
 }
 
+// Submits the form, expects the run to be accepted, waits until the page's run
+// line shows it finished with `shown` in it, and returns what the daemon stored
+// for it (checked to be about that run and to add up).
+async function runFromForm(page, what, shown) {
+  const response = await submitRun(page);
+  check(response.status() === 202, `POST /api/runs answered ${response.status()}`);
+  const runId = (await response.json()).id;
+  await waitFor(`the page to show the ${what} run finished`, async () => {
+    const line = await page.locator('#run-line').textContent();
+    return line.includes(runId) && line.includes('finished') && line.includes(shown);
+  }, 90_000);
+  const stats = await readStats();
+  check(stats.run_id === runId, `${prefix}stats is about run ${stats.run_id}, not ${runId}`);
+  checkCountsAddUp(stats);
+  return stats;
+}
+
 await runTest('page: Query DB runs 1000 queries and shows what Redis holds', async () => {
   const browser = await launchBrowser();
   try {
@@ -178,19 +195,9 @@ await runTest('page: the form sends a distribution and keys, and marks a refused
     await page.fill('#dist', 'zipf:1.1');
     await page.fill('#keys', '20');
     await page.fill('#queries', '200');
-    const response = await submitRun(page);
-    check(response.status() === 202, `POST /api/runs answered ${response.status()}`);
-    const runId = (await response.json()).id;
-    await waitFor('the page to show the skewed run finished', async () => {
-      const line = await page.locator('#run-line').textContent();
-      return line.includes(runId) && line.includes('finished') &&
-          line.includes('zipf:1.1 over 20 keys');
-    }, 90_000);
-    const stats = await readStats();
-    check(stats.run_id === runId, `${prefix}stats is about run ${stats.run_id}, not ${runId}`);
+    const stats = await runFromForm(page, 'skewed', 'zipf:1.1 over 20 keys');
     check(stats.params.dist === 'zipf:1.1', `params.dist is ${stats.params.dist}`);
     check(stats.params.keys === 20, `params.keys is ${stats.params.keys}`);
-    checkCountsAddUp(stats);
     check(stats.issued === 200, `${stats.issued} queries issued, not 200`);
     // At most one statement per key: 20 values can miss at most 20 times.
     check(stats.db_queries <= 20, `${stats.db_queries} DB queries for 20 keys`);
@@ -222,18 +229,8 @@ await runTest('page: the workload list comes from the daemon, and a named worklo
     await page.fill('#dist', '');
     await page.fill('#keys', '');
     await page.fill('#queries', '100');
-    const response = await submitRun(page);
-    check(response.status() === 202, `POST /api/runs answered ${response.status()}`);
-    const runId = (await response.json()).id;
-    await waitFor('the page to show the category_stats run finished', async () => {
-      const line = await page.locator('#run-line').textContent();
-      return line.includes(runId) && line.includes('finished') &&
-          line.includes('workload category_stats');
-    }, 90_000);
-    const stats = await readStats();
-    check(stats.run_id === runId, `${prefix}stats is about run ${stats.run_id}, not ${runId}`);
+    const stats = await runFromForm(page, 'category_stats', 'workload category_stats');
     check(stats.params.workload === 'category_stats', `params.workload is ${stats.params.workload}`);
-    checkCountsAddUp(stats);
     check(stats.issued === 100, `${stats.issued} queries issued, not 100`);
     // One statement per category at most, and the table has about twenty.
     check(stats.db_queries <= stats.params.keys && stats.params.keys <= 30,

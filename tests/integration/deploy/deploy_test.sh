@@ -42,7 +42,8 @@ test_install() {
   for unit in "${kUnits[@]}"; do expected+=("lib/systemd/system/$unit"); done
   expected+=(share/doc/dbcache/dbcache.env.example
              share/doc/dbcache/stunnel-elasticache.conf.example
-             share/doc/dbcache/deploy.md)
+             share/doc/dbcache/deploy.md
+             share/dbcache/workloads.yaml)
   echo "installed into $prefix:"
   (cd "$prefix" && find . -type f | sed 's|^\./|  |' | sort)
   local path errors=0
@@ -54,6 +55,10 @@ test_install() {
     grep -q -- "--help" "$prefix/share/doc/dbcache/$program.1.txt" ||
       { echo "$program.1.txt does not look like --help output" >&2; errors=$((errors + 1)); }
   done
+  # The installed workload file is one the installed programs read.
+  "$prefix/bin/dbcachectl" workloads --workloads "$prefix/share/dbcache/workloads.yaml" |
+    grep -q '^category_stats: ' ||
+    { echo "the installed workloads.yaml does not list category_stats" >&2; errors=$((errors + 1)); }
   # Nothing else: a stray file is as much a packaging bug as a missing one.
   local extra
   extra=$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort |

@@ -24,6 +24,16 @@ TEST(SummaryTableTest, ShowsCallsLatenciesRatioAndSpeedup) {
   EXPECT_THAT(text, HasSubstr("hit ratio 92.4%"));
   EXPECT_THAT(text, HasSubstr("speed-up 8.0x"));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("reason")));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("workload")));
+}
+
+TEST(SummaryTableTest, NamesANamedWorkloadAndItsDistribution) {
+  const nlohmann::json summary = nlohmann::json::parse(R"({
+    "run_id": "r9", "state": "finished", "done": 10, "hits": 5, "misses": 5,
+    "errors": 0, "params": {"workload": "by_customer", "dist": "zipf:1.1",
+                            "keys": 19773}})");
+  EXPECT_THAT(FormatSummary(summary),
+              HasSubstr("workload by_customer: zipf:1.1 over 19773 keys\n"));
 }
 
 TEST(SummaryTableTest, ShowsPoolWaitCoalescedStampedeAndOpenLoop) {
