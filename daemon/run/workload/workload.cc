@@ -69,9 +69,11 @@ void Workload::Init(const WorkloadSpec& spec,
       // The demo's first parameter keeps the seed itself (see the header).
       const uint64_t param_seed =
           s == 0 && p == 0 ? seed : Mix(seed ^ Mix((s << 16) | p));
-      product = SaturatingMul(product, domain.size());
+      const int64_t size = domain.size();
+      product = SaturatingMul(product, size);
+      // A sample's values are moved, not copied: there may be a million.
       out.params.push_back(
-          Param{domain, KeySampler(d, domain.size(), param_seed)});
+          Param{std::move(domain), KeySampler(d, size, param_seed)});
     }
     key_count_ =
         std::min(std::numeric_limits<int64_t>::max() - product, key_count_) +
