@@ -60,6 +60,16 @@ async function submitRun(page) {
   return posted;
 }
 
+// A new page on the status page, once it shows the daemon online; its errors
+// are collected from the start.
+async function openOnlinePage(browser) {
+  const page = await browser.newPage();
+  const errors = watchForErrors(page);
+  await page.goto(url, {waitUntil: 'load'});
+  await page.locator('#daemon.online').waitFor({timeout: 30_000});
+  return {page, errors};
+}
+
 // Submits the form, expects the run to be accepted, waits until the page's run
 // line shows it finished with `shown` in it, and returns what the daemon stored
 // for it (checked to be about that run and to add up).
@@ -178,10 +188,7 @@ await runTest('page: Query DB runs 1000 queries and shows what Redis holds', asy
 await runTest('page: the form sends a distribution and keys, and marks a refused one', async () => {
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage();
-    const errors = watchForErrors(page);
-    await page.goto(url, {waitUntil: 'load'});
-    await page.locator('#daemon.online').waitFor({timeout: 30_000});
+    const {page, errors} = await openOnlinePage(browser);
 
     // A distribution the daemon's parser refuses: 400, the field marked, the reason shown.
     await page.fill('#dist', 'zipf:9');
@@ -212,10 +219,7 @@ await runTest('page: the form sends a distribution and keys, and marks a refused
 await runTest('page: the workload list comes from the daemon, and a named workload runs', async () => {
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage();
-    const errors = watchForErrors(page);
-    await page.goto(url, {waitUntil: 'load'});
-    await page.locator('#daemon.online').waitFor({timeout: 30_000});
+    const {page, errors} = await openOnlinePage(browser);
     const heartbeat = JSON.parse(await redisCli('GET', `${prefix}daemon`));
     check(Array.isArray(heartbeat.workloads) && heartbeat.workloads.includes('category_stats'),
         `the heartbeat lists workloads: ${JSON.stringify(heartbeat.workloads)}`);
