@@ -87,10 +87,11 @@ void WriteRun(Writer& w, const Json& stats) {
            "Queries the current or last run was asked to make.",
            NumberAt(stats, "queries"));
 
-  constexpr std::array<std::pair<std::string_view, std::string_view>, 4>
+  constexpr std::array<std::pair<std::string_view, std::string_view>, 5>
       kResults = {{{"hit", "hits"},
                    {"miss", "misses"},
                    {"coalesced", "coalesced"},
+                   {"write", "writes"},
                    {"error", "errors"}}};
   bool family_written = false;
   for (const auto& [result, field] : kResults) {

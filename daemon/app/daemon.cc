@@ -112,6 +112,14 @@ Daemon::Daemon(config::Settings settings, run::WorkloadCatalog workloads)
   });
   engine_.SetFinishedCallback(
       [this](const run::RunStats& stats) { OnRunFinished(stats); });
+  engine_.SetErrorEventCallback(
+      [this](std::string_view code, std::string_view message) {
+        LogWarning("%s", message);
+        publisher_.PublishEvent({{"event", "error"},
+                                 {"error", code},
+                                 {"message", message},
+                                 {"id", engine_.stats().run_id()}});
+      });
   subscriber_.SetSubscription(
       settings_.Key("control"),
       [this](std::string_view message) { OnControl(message); });
@@ -435,11 +443,17 @@ void Daemon::OnRunFinished(const run::RunStats& stats) {
   const double wall_ms =
       static_cast<double>(stats.end_ns() - stats.start_ns()) / 1e6;
   LogInfo(
-      "run %s %s: %d queries in %.1f ms, %d hits, %d misses, %d coalesced, %d "
-      "errors%s%s",
+      "run %s %s: %d queries in %.1f ms, %d hits, %d misses, %d coalesced, "
+      "%s%d errors%s%s",
       stats.run_id(), run::RunStateName(stats.state()), stats.done(), wall_ms,
-      stats.hits(), stats.misses(), stats.coalesced(), stats.errors(),
-      stats.reason().empty() ? "" : ": ", stats.reason());
+      stats.hits(), stats.misses(), stats.coalesced(),
+      stats.writes() == 0
+          ? std::string()
+          : absl::StrFormat("%d writes (invalidate %s, %d stale reads), ",
+                            stats.writes(),
+                            run::InvalidateName(stats.params().invalidate),
+                            stats.freshness().stale_reads),
+      stats.errors(), stats.reason().empty() ? "" : ": ", stats.reason());
   final_pending_ = true;
   PublishFinal();
   UpdateStatus();

@@ -55,7 +55,7 @@ CREATE TABLE `reviews_new` (
   review_headline VARCHAR(255) NOT NULL,
   review_body TEXT NOT NULL,
   review_date DATE NOT NULL,
-  version INT UNSIGNED NOT NULL DEFAULT 1,
+  version BIGINT UNSIGNED NOT NULL DEFAULT 1,
   PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
   COMMENT='synthetic reviews loaded by dbcachectl seed'
@@ -72,15 +72,21 @@ constexpr std::string_view kAddIndexes =
 
 // What the named workloads need beyond the first schema, added to a table an
 // older dbcachectl loaded (name, and the ALTER TABLE clause that adds it).
-// The version column counts a row's writes: a cached result carries the
-// versions of its rows, so a read can be told stale.
+// The version column says which write a row holds (a write sets it to a
+// version dbcached makes from the clock in microseconds, hence BIGINT): a
+// cached result carries the versions of its rows, so a read can be told
+// stale. A table whose version column an earlier dbcachectl made INT gets
+// it widened.
 struct SchemaAddition {
-  std::string_view kind;  // "column" or "index"
+  std::string_view kind;  // "column", "index" or "type" (of a column)
   std::string_view name;
   std::string_view clause;
 };
 constexpr SchemaAddition kWorkloadSchema[] = {
-    {"column", "version", "ADD COLUMN version INT UNSIGNED NOT NULL DEFAULT 1"},
+    {"column", "version",
+     "ADD COLUMN version BIGINT UNSIGNED NOT NULL DEFAULT 1"},
+    {"type", "version",
+     "MODIFY COLUMN version BIGINT UNSIGNED NOT NULL DEFAULT 1"},
     {"index", "product_date", "ADD KEY product_date (product_id, review_date)"},
     {"index", "product_category",
      "ADD KEY product_category (product_category)"},
@@ -279,16 +285,19 @@ absl::StatusOr<int> AddWorkloadSchema(MysqlSession& session,
   std::string clauses;
   int added = 0;
   for (const SchemaAddition& a : kWorkloadSchema) {
-    const bool column = a.kind == "column";
-    absl::StatusOr<std::optional<std::string>> count = session.QueryValue(
-        dbcache::StrCat("SELECT COUNT(*) FROM information_schema.",
-                        column ? "COLUMNS" : "STATISTICS",
-                        " WHERE TABLE_SCHEMA = ", session.Quote(database),
-                        " AND TABLE_NAME = ", session.Quote(table),
-                        column ? " AND COLUMN_NAME = " : " AND INDEX_NAME = ",
-                        session.Quote(a.name)));
+    const bool column = a.kind != "index";
+    const bool type = a.kind == "type";
+    absl::StatusOr<std::optional<std::string>> count =
+        session.QueryValue(dbcache::StrCat(
+            "SELECT COUNT(*) FROM information_schema.",
+            column ? "COLUMNS" : "STATISTICS", " WHERE TABLE_SCHEMA = ",
+            session.Quote(database), " AND TABLE_NAME = ", session.Quote(table),
+            column ? " AND COLUMN_NAME = " : " AND INDEX_NAME = ",
+            session.Quote(a.name), type ? " AND DATA_TYPE <> 'bigint'" : ""));
     if (!count.ok()) return count.status();
-    if (count->value_or("0") != "0") continue;
+    // A missing column or index is added; a column of another type (which
+    // exists, so is not being added) is widened.
+    if ((count->value_or("0") != "0") != type) continue;
     dbcache::StrAppend(&clauses, clauses.empty() ? "" : ", ", a.clause);
     ++added;
   }

@@ -64,6 +64,8 @@ std::string FormatSummary(const nlohmann::json& s) {
   if (Number(s, "coalesced") > 0) {
     out += LatencyRow("coalesced", source("coalesced"));
   }
+  const double writes = Number(s, "writes");
+  if (writes > 0) out += LatencyRow("db write", source("db_write"));
   out += LatencyRow("end to end", source("end_to_end"));
   const nlohmann::json load =
       s.contains("load") ? s["load"] : nlohmann::json::object();
@@ -88,6 +90,26 @@ std::string FormatSummary(const nlohmann::json& s) {
         "expiry p50 %.0f max %.0f\n",
         Text(stampede, "strategy"), Number(stampede, "db_queries"),
         Number(stampede, "expiries"), Number(per, "p50"), Number(per, "max"));
+  }
+  const nlohmann::json freshness =
+      s.contains("freshness") ? s["freshness"] : nlohmann::json::object();
+  if (writes > 0 && freshness.is_object()) {
+    const nlohmann::json age = freshness.contains("staleness_us")
+                                   ? freshness["staleness_us"]
+                                   : nlohmann::json::object();
+    absl::StrAppendFormat(
+        &out,
+        "writes %.0f, invalidate %s: %.0f stale reads (%.2f%% of reads), "
+        "stale for p50 %.0f µs p99 %.0f µs max %.0f µs\n",
+        writes, Text(freshness, "invalidate"), Number(freshness, "stale_reads"),
+        100.0 * Number(freshness, "stale_ratio"), Number(age, "p50"),
+        Number(age, "p99"), Number(age, "max"));
+  }
+  if (Number(freshness, "verified") > 0) {
+    absl::StrAppendFormat(
+        &out, "verify: %.0f hits re-read, %.0f stale, %.0f unexplained\n",
+        Number(freshness, "verified"), Number(freshness, "verify_stale"),
+        Number(freshness, "unexplained"));
   }
   if (open_loop) {
     absl::StrAppendFormat(

@@ -135,9 +135,9 @@ void AsyncConnection::OnStoreDone(MYSQL_RES* raw) {
       Fail(ErrorStatus("reading the result"));
       return;
     }
-    // A statement without a result set (the template is not a SELECT).
-    Fail(absl::InvalidArgumentError(
-        "the query returned no result set; the template must be a SELECT"));
+    // A statement without a result set: a write.
+    affected_rows_ = mysql_affected_rows(mysql_.get());
+    Succeed(nullptr);
     return;
   }
   Succeed(std::move(result));
@@ -245,6 +245,9 @@ void AsyncConnection::Deliver(absl::Status status, ResultHandle result) {
   if (result != nullptr) {
     const MysqlResult view(result.get());
     callback(status, &view, connect_ns_);
+  } else if (status.ok()) {
+    const NoResultSet none(affected_rows_);
+    callback(status, &none, connect_ns_);
   } else {
     callback(status, nullptr, connect_ns_);
   }

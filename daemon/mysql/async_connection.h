@@ -86,6 +86,7 @@ class AsyncConnection : public PoolConnection {
   // When the current query's connect began, and how long it took (0: none).
   int64_t connect_start_ns_ = 0;
   int64_t connect_ns_ = 0;
+  uint64_t affected_rows_ = 0;  // of the last statement without a result set
 };
 
 }  // namespace dbcache::mysql

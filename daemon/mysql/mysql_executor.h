@@ -18,6 +18,10 @@ class QueryResult {
   virtual uint64_t row_count() const = 0;
   virtual uint32_t column_count() const = 0;
   virtual void EncodeTo(cache::ResultSetWriter& writer) const = 0;
+  // False for a statement that returns no rows at all (an UPDATE), which
+  // then says how many rows it changed.
+  virtual bool has_result_set() const { return true; }
+  virtual uint64_t affected_rows() const { return 0; }
 };
 
 // Where a statement's time went, so that each part is measured apart: waiting

@@ -23,6 +23,25 @@ class MysqlResult : public QueryResult {
   MYSQL_RES* result_;
 };
 
+// The answer of a statement without a result set (UPDATE, INSERT, ...).
+class NoResultSet : public QueryResult {
+ public:
+  explicit NoResultSet(uint64_t affected_rows)
+      : affected_rows_(affected_rows) {}
+  uint64_t row_count() const override { return 0; }
+  uint32_t column_count() const override { return 0; }
+  void EncodeTo(cache::ResultSetWriter& writer) const override {
+    writer.Begin(0);
+    writer.BeginRows(0);
+    writer.Finish();
+  }
+  bool has_result_set() const override { return false; }
+  uint64_t affected_rows() const override { return affected_rows_; }
+
+ private:
+  uint64_t affected_rows_;
+};
+
 }  // namespace dbcache::mysql
 
 #endif  // DBCACHE_DAEMON_MYSQL_MYSQL_RESULT_H_

@@ -111,6 +111,20 @@ std::string_view StampedeName(Stampede stampede) {
   return "coalesce";
 }
 
+std::string_view InvalidateName(Invalidate invalidate) {
+  switch (invalidate) {
+    case Invalidate::kTtl:
+      return "ttl";
+    case Invalidate::kDelete:
+      return "delete";
+    case Invalidate::kWriteThrough:
+      return "write_through";
+    case Invalidate::kDeleteTwice:
+      return "delete_twice";
+  }
+  return "ttl";
+}
+
 std::string_view CommandKindName(CommandKind kind) {
   for (const CommandName& command : kCommands) {
     if (command.kind == kind) return command.name;

@@ -15,6 +15,14 @@ namespace dbcache::run {
 // What concurrent misses of one key do (stampede=): see daemon/run/stampede/.
 enum class Stampede { kNone, kCoalesce, kLock, kXFetch, kSwr };
 
+// What a committed write does to the cached reads it affects (invalidate=).
+enum class Invalidate {
+  kTtl,           // nothing: they live until they expire
+  kDelete,        // DEL them
+  kWriteThrough,  // re-read each from MySQL and SET it
+  kDeleteTwice,   // DEL them, and again after delete_delay_ms
+};
+
 // Parameters of a query run, with the defaults of the original demo. The keys
 // that set them, their ranges and help are in one table (run_keys.h).
 struct RunParams {
@@ -49,11 +57,19 @@ struct RunParams {
   // The named workload (workload=): its statements come from the daemon's
   // workload file, never from the message.
   std::string workload = "demo";
+  // Writes: what each commit does to the reads it affects, and delete_twice's
+  // delay.
+  Invalidate invalidate = Invalidate::kTtl;
+  int64_t delete_delay_ms = 100;
+  // The share of hits, in percent, re-read from MySQL and compared row for
+  // row with what the cache served.
+  int64_t verify_pct = 0;
 
   bool operator==(const RunParams& other) const = default;
 };
 
 std::string_view StampedeName(Stampede stampede);
+std::string_view InvalidateName(Invalidate invalidate);
 
 // The number of distinct parameter values the demo workload draws from.
 inline int64_t EffectiveKeys(const RunParams& params) {

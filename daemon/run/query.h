@@ -3,9 +3,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "daemon/cache/result_set.h"
 #include "daemon/loop/scheduler.h"
+#include "daemon/run/freshness/row_versions.h"
 
 namespace dbcache::run {
 
@@ -24,6 +28,18 @@ struct Query {
   int attempts = 0;           // GETs beyond the first (lock waiters)
   std::string lock_token;     // stampede=lock: the lock this query holds
   std::unique_ptr<loop::Timer> retry_timer;  // created on first use
+  // A write: its version, and the reads it affects (their SQL and keys).
+  bool write = false;
+  uint64_t version = 0;
+  std::vector<std::string> affected_sql;
+  std::vector<std::string> affected_keys;
+  size_t invalidations_left = 0;  // write_through's reloads still due
+  // A hit to judge (its key is one a write affects, or verify= drew it):
+  // the versions its rows hold, and the rows themselves to verify.
+  bool judge = false;
+  bool verify = false;
+  std::optional<RowVersions> served_versions;
+  cache::ResultSet served_rows;
 };
 
 }  // namespace dbcache::run

@@ -6,9 +6,17 @@
 #include "daemon/cache/codec.h"
 #include "daemon/common/log.h"
 #include "daemon/common/str_cat.h"
+#include "daemon/run/freshness/row_versions.h"
 #include "daemon/run/load/ttl_jitter.h"
 
 namespace dbcache::run {
+namespace {
+
+// A read whose statement answers no rows at all cannot be cached.
+constexpr std::string_view kNoRowsMessage =
+    "the statement returned no result set; a read must be a SELECT";
+
+}  // namespace
 
 RunEngine::RunEngine(loop::Scheduler& scheduler,
                      redis::RedisClient& cache_reader,
@@ -19,7 +27,9 @@ RunEngine::RunEngine(loop::Scheduler& scheduler,
       primary_(primary),
       executor_(executor),
       config_(std::move(config)),
-      schedule_timer_(scheduler.CreateTimer([this] { Pump(); })) {}
+      schedule_timer_(scheduler.CreateTimer([this] { Pump(); })),
+      second_delete_timer_(scheduler.CreateTimer([this] { SecondDeletes(); })) {
+}
 
 RunEngine::~RunEngine() = default;
 
@@ -52,6 +62,12 @@ absl::Status RunEngine::Start(const RunParams& params, std::string run_id,
   rng_.seed(*effective.seed ^ 0x9e3779b97f4a7c15ull);
   // Likewise the expiries' jitter.
   jitter_rng_.seed(*effective.seed ^ 0xc2b2ae3d27d4eb4full);
+  // And verify='s.
+  verify_rng_.seed(*effective.seed ^ 0x165667b19e3779f9ull);
+  ledger_.Clear();
+  second_deletes_.clear();
+  second_delete_timer_->Disable();
+  unexplained_events_ = 0;
   const size_t slot_count = static_cast<size_t>(std::max<int64_t>(
       1, std::min<int64_t>(effective.concurrency, effective.queries)));
   if (slots_.size() != slot_count) slots_.resize(slot_count);
@@ -110,6 +126,8 @@ void RunEngine::Abandon(RunState state, std::string reason) {
     if (q.retry_timer != nullptr) q.retry_timer->Disable();
   }
   pending_background_ = 0;
+  second_deletes_.clear();
+  second_delete_timer_->Disable();
   Finish(state, std::move(reason));
 }
 
@@ -153,7 +171,14 @@ void RunEngine::Issue(size_t slot, int64_t intended_ns) {
   Query& q = slots_[slot];
   stats_.RecordIssued();
   q.seq = stats_.issued();
-  workload_->Next(&q.sql, &q.key);
+  q.judge = q.verify = false;
+  if (workload_->has_writes()) {
+    q.version = NextVersion();
+    q.write = workload_->IsWrite(workload_->Next(&q.sql, &q.key, q.version));
+  } else {
+    q.write = false;
+    workload_->Next(&q.sql, &q.key);
+  }
   const int64_t now = scheduler_.NowNanos();
   q.start_ns = now;
   q.intended_ns = std::min(intended_ns, now);
@@ -161,6 +186,10 @@ void RunEngine::Issue(size_t slot, int64_t intended_ns) {
   stats_.RecordIssueTime(now);
   ++in_flight_;
   max_in_flight_ = std::max(max_in_flight_, in_flight_);
+  if (q.write) {
+    Write(q);
+    return;
+  }
   if (!stats_.params().cache) {
     LoadUncached(q);
     return;
@@ -198,6 +227,18 @@ void RunEngine::OnGet(Query& q, const redis::RedisReply& reply) {
         cache::ValidateResultSet(reply.str());
     if (shape.ok()) {
       stats_.expiries().OnHit(q.key);
+      // A read-only run never looks its keys up.
+      q.judge = !ledger_.empty() && ledger_.Tracks(q.key);
+      const int64_t verify_pct = stats_.params().verify_pct;
+      q.verify = verify_pct > 0 && std::uniform_int_distribution<int64_t>(
+                                       0, 99)(verify_rng_) < verify_pct;
+      if (q.judge || q.verify) {
+        // Only the hits judged pay for decoding their rows.
+        absl::StatusOr<cache::ResultSet> rows =
+            cache::DecodeResultSet(reply.str());
+        q.served_rows = rows.ok() ? *std::move(rows) : cache::ResultSet();
+        q.served_versions = RowVersionsOf(q.served_rows);
+      }
       policy_->OnHit(q, shape->meta);
       return;
     }
@@ -212,7 +253,172 @@ void RunEngine::OnGet(Query& q, const redis::RedisReply& reply) {
 void RunEngine::Hit(Query& q) {
   stats_.RecordCacheGet(
       static_cast<uint64_t>(scheduler_.NowNanos() - q.get_start_ns));
+  if (q.judge || q.verify) Judge(q);
   Complete(q, Outcome::kHit);
+}
+
+void RunEngine::Judge(Query& q) {
+  FreshnessStats& f = stats_.freshness();
+  if (q.judge) {
+    ++f.checked_reads;
+    if (!q.served_versions.has_value()) {
+      ++f.unversioned_reads;
+    } else if (std::optional<int64_t> age = ledger_.StaleFor(
+                   q.key, q.served_versions->newest, q.start_ns)) {
+      ++f.stale_reads;
+      f.staleness.Record(static_cast<uint64_t>(*age));
+    }
+  }
+  if (q.verify) Verify(q);
+}
+
+void RunEngine::Verify(Query& q) {
+  ++pending_background_;
+  const uint64_t generation = generation_;
+  executor_.Execute(
+      q.sql, [this, generation, key = q.key, sql = q.sql,
+              served = std::move(q.served_rows), versions = q.served_versions](
+                 const absl::Status& status, const mysql::QueryResult* result,
+                 const mysql::QueryTiming&) {
+        if (generation != generation_) return;
+        --pending_background_;
+        FreshnessStats& f = stats_.freshness();
+        if (!status.ok() || !result->has_result_set()) {
+          ++f.verify_errors;
+          MaybeFinish();
+          return;
+        }
+        std::string encoded;
+        cache::ResultSetWriter writer(&encoded);
+        result->EncodeTo(writer);
+        absl::StatusOr<cache::ResultSet> fresh =
+            cache::DecodeResultSet(encoded);
+        ++f.verified;
+        if (fresh.ok() && *fresh != served) {
+          // A newer write explains the difference if this run made one to
+          // the key, or if the rows' versions moved (a write before the run).
+          if (ledger_.Explains(key, versions ? versions->oldest : 0) ||
+              RowVersionsOf(*fresh) != versions) {
+            ++f.verify_stale;
+          } else {
+            ++f.unexplained;
+            if (++unexplained_events_ <= 10 && on_error_event_) {
+              on_error_event_(
+                  "unexplained",
+                  StrCat("run ", stats_.run_id(),
+                         ": the cache served rows "
+                         "that differ from MySQL's and no write explains "
+                         "them; key ",
+                         key, ", sql: ", sql.substr(0, 200)));
+            }
+          }
+        }
+        MaybeFinish();
+      });
+}
+
+uint64_t RunEngine::NextVersion() {
+  // Larger than any version written before, by this run or an earlier one
+  // (the clock), and than the last one (a clock that stands still).
+  const auto now_us = static_cast<uint64_t>(
+      std::max<int64_t>(0, absl::ToUnixMicros(scheduler_.WallNow())));
+  last_version_ = std::max(last_version_ + 1, now_us);
+  return last_version_;
+}
+
+void RunEngine::Write(Query& q) {
+  q.affected_sql.clear();
+  q.affected_keys.clear();
+  workload_->AppendAffected(&q.affected_sql, &q.affected_keys);
+  ledger_.Started(q.affected_keys, q.version, scheduler_.NowNanos());
+  const uint64_t seq = q.seq;
+  const uint64_t generation = generation_;
+  executor_.Execute(q.sql, [this, &q, seq, generation](
+                               const absl::Status& status,
+                               const mysql::QueryResult*,
+                               const mysql::QueryTiming& timing) {
+    if (generation != generation_) return;
+    stats_.RecordDbWrite(timing, status.ok());
+    // A write waits for its own statement, so it is still the same one.
+    if (!Alive(q, seq, generation)) return;
+    if (!status.ok()) {
+      ledger_.Failed(q.affected_keys, q.version);
+      Fail(q, ErrorKind::kDbWrite, StrCat("write: ", AsStd(status.message())));
+      return;
+    }
+    ledger_.Committed(q.affected_keys, q.version, scheduler_.NowNanos());
+    Invalidate(q);
+  });
+}
+
+void RunEngine::Invalidate(Query& q) {
+  const run::Invalidate mode = stats_.params().invalidate;
+  if (!stats_.params().cache || mode == Invalidate::kTtl ||
+      q.affected_keys.empty()) {
+    Complete(q, Outcome::kWrite);
+    return;
+  }
+  const uint64_t seq = q.seq;
+  const uint64_t generation = generation_;
+  if (mode == Invalidate::kWriteThrough) {
+    q.invalidations_left = q.affected_keys.size();
+    for (size_t i = 0; i < q.affected_keys.size(); ++i) {
+      Reload(q.affected_sql[i], q.affected_keys[i],
+             [this, &q, seq, generation](bool ok) {
+               FreshnessStats& f = stats_.freshness();
+               ++(ok ? f.invalidations : f.invalidation_errors);
+               if (!Alive(q, seq, generation)) return;
+               if (--q.invalidations_left == 0) Complete(q, Outcome::kWrite);
+             });
+    }
+    return;
+  }
+  if (mode == Invalidate::kDeleteTwice) {
+    const int64_t due = scheduler_.NowNanos() +
+                        stats_.params().delete_delay_ms * int64_t{1'000'000};
+    ++pending_background_;
+    second_deletes_.push_back(SecondDelete{due, q.affected_keys});
+    if (second_deletes_.size() == 1) {
+      second_delete_timer_->Enable(
+          absl::Milliseconds(stats_.params().delete_delay_ms));
+    }
+  }
+  Delete(q.affected_keys, [this, &q, seq, generation](bool) {
+    if (Alive(q, seq, generation)) Complete(q, Outcome::kWrite);
+  });
+}
+
+void RunEngine::Delete(const std::vector<std::string>& keys,
+                       absl::AnyInvocable<void(bool ok)> done) {
+  std::vector<std::string_view> argv;
+  argv.reserve(keys.size() + 1);
+  argv.push_back("DEL");
+  for (const std::string& key : keys) argv.push_back(key);
+  const uint64_t generation = generation_;
+  primary_.CommandArgv(
+      argv, [this, generation, count = keys.size(),
+             done = std::move(done)](const redis::RedisReply& reply) mutable {
+        if (generation != generation_) return;
+        const bool ok = reply.ok() && !reply.is_error();
+        FreshnessStats& f = stats_.freshness();
+        (ok ? f.invalidations : f.invalidation_errors) += count;
+        done(ok);
+      });
+}
+
+void RunEngine::SecondDeletes() {
+  const int64_t now = scheduler_.NowNanos();
+  while (!second_deletes_.empty() && second_deletes_.front().due_ns <= now) {
+    Delete(second_deletes_.front().keys, [this](bool) {
+      --pending_background_;
+      MaybeFinish();
+    });
+    second_deletes_.pop_front();
+  }
+  if (!second_deletes_.empty()) {
+    second_delete_timer_->Enable(
+        absl::Nanoseconds(second_deletes_.front().due_ns - now));
+  }
 }
 
 void RunEngine::Complete(Query& q, Outcome outcome) {
@@ -263,12 +469,13 @@ void RunEngine::Load(Query& q, Loaded loaded, Stored stored) {
                  const absl::Status& status, const mysql::QueryResult* result,
                  const mysql::QueryTiming& timing) mutable {
         if (generation != generation_) return;
-        stats_.RecordDb(timing, status.ok());
+        const bool rows = status.ok() && result->has_result_set();
+        stats_.RecordDb(timing, rows);
         // A query waits for its own load, so it is still the same one here.
         if (!Alive(q, seq, generation)) return;
-        if (!status.ok()) {
+        if (!rows) {
           stats_.expiries().OnLoadEnd(q.key);
-          loaded(false, AsStd(status.message()));
+          loaded(false, status.ok() ? kNoRowsMessage : AsStd(status.message()));
           return;
         }
         // The fill goes out before the query ends: its slot, and q.value,
@@ -288,15 +495,17 @@ void RunEngine::LoadUncached(Query& q) {
   const uint64_t generation = generation_;
   executor_.Execute(
       q.sql, [this, &q, seq, generation](const absl::Status& status,
-                                         const mysql::QueryResult*,
+                                         const mysql::QueryResult* result,
                                          const mysql::QueryTiming& timing) {
         if (generation != generation_) return;
-        stats_.RecordDb(timing, status.ok());
+        const bool rows = status.ok() && result->has_result_set();
+        stats_.RecordDb(timing, rows);
         if (!Alive(q, seq, generation)) return;
-        if (status.ok()) {
+        if (rows) {
           Complete(q, Outcome::kMiss);
         } else {
-          Fail(q, ErrorKind::kDb, AsStd(status.message()));
+          Fail(q, ErrorKind::kDb,
+               status.ok() ? kNoRowsMessage : AsStd(status.message()));
         }
       });
 }
@@ -350,6 +559,11 @@ void RunEngine::Store(std::string_view key, std::string* value,
 void RunEngine::Refresh(std::string_view sql, std::string_view key,
                         absl::AnyInvocable<void(bool ok)> done) {
   stats_.RecordRefresh();
+  Reload(sql, key, std::move(done));
+}
+
+void RunEngine::Reload(std::string_view sql, std::string_view key,
+                       absl::AnyInvocable<void(bool ok)> done) {
   ++pending_background_;
   const uint64_t generation = generation_;
   executor_.Execute(
@@ -359,7 +573,7 @@ void RunEngine::Refresh(std::string_view sql, std::string_view key,
         if (generation != generation_) return;
         --pending_background_;
         stats_.RecordDb(timing, status.ok());
-        if (!status.ok()) {
+        if (!status.ok() || !result->has_result_set()) {
           done(false);
           MaybeFinish();
           return;

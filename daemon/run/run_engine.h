@@ -2,6 +2,7 @@
 #define DBCACHE_DAEMON_RUN_RUN_ENGINE_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <random>
@@ -14,6 +15,7 @@
 #include "daemon/mysql/mysql_executor.h"
 #include "daemon/redis/redis_client.h"
 #include "daemon/run/control_command.h"
+#include "daemon/run/freshness/version_ledger.h"
 #include "daemon/run/load/open_loop_schedule.h"
 #include "daemon/run/policy_host.h"
 #include "daemon/run/query.h"
@@ -75,6 +77,12 @@ class RunEngine : private PolicyHost {
   void SetFinishedCallback(absl::AnyInvocable<void(const RunStats&)> callback) {
     on_finished_ = std::move(callback);
   }
+  // An error event of the run (code, message): verify= found rows that no
+  // write explains.
+  void SetErrorEventCallback(
+      absl::AnyInvocable<void(std::string_view, std::string_view)> callback) {
+    on_error_event_ = std::move(callback);
+  }
 
  private:
   // PolicyHost.
@@ -101,6 +109,20 @@ class RunEngine : private PolicyHost {
   void Get(Query& q);
   void OnGet(Query& q, const redis::RedisReply& reply);
   void LoadUncached(Query& q);
+  // A write statement, then what invalidate= does to the reads it affects.
+  void Write(Query& q);
+  void Invalidate(Query& q);
+  // DELs `keys` on the primary, counting them as invalidations.
+  void Delete(const std::vector<std::string>& keys,
+              absl::AnyInvocable<void(bool ok)> done);
+  void SecondDeletes();
+  // A hit's rows against the ledger, and verify='s re-read.
+  void Judge(Query& q);
+  void Verify(Query& q);
+  // Runs `sql` and stores its rows under `key` (a refresh, a write-through).
+  void Reload(std::string_view sql, std::string_view key,
+              absl::AnyInvocable<void(bool ok)> done);
+  uint64_t NextVersion();
   // Encodes `result` into *value and sends its PSETEX; `done(ok)` on the
   // answer. Counts the fill as pending until then.
   void Store(std::string_view key, std::string* value,
@@ -148,6 +170,20 @@ class RunEngine : private PolicyHost {
   RunState stop_state_ = RunState::kFinished;
   std::string stop_reason_;
   absl::AnyInvocable<void(const RunStats&)> on_finished_;
+  absl::AnyInvocable<void(std::string_view, std::string_view)> on_error_event_;
+  // Writes: the ground truth of staleness, the last version given, the
+  // verify= draws, and delete_twice's second deletes (due in order, as the
+  // delay is the run's).
+  VersionLedger ledger_;
+  uint64_t last_version_ = 0;
+  std::mt19937_64 verify_rng_;
+  struct SecondDelete {
+    int64_t due_ns;
+    std::vector<std::string> keys;
+  };
+  std::deque<SecondDelete> second_deletes_;
+  std::unique_ptr<loop::Timer> second_delete_timer_;
+  int unexplained_events_ = 0;
 };
 
 }  // namespace dbcache::run

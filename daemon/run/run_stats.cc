@@ -28,6 +28,8 @@ std::string_view OutcomeName(Outcome outcome) {
       return "coalesced";
     case Outcome::kError:
       return "error";
+    case Outcome::kWrite:
+      return "write";
   }
   return "unknown";
 }
@@ -42,6 +44,8 @@ std::string_view ErrorKindName(ErrorKind kind) {
       return "coalesced";
     case ErrorKind::kAbandoned:
       return "abandoned";
+    case ErrorKind::kDbWrite:
+      return "db_write";
     case ErrorKind::kCount:
       break;
   }
@@ -60,8 +64,10 @@ void RunStats::Begin(const RunParams& params, std::string run_id,
   wall_end_ = wall_start;
   start_ns_ = start_ns;
   end_ns_ = start_ns;
-  issued_ = hits_ = misses_ = coalesced_ = errors_ = 0;
+  issued_ = hits_ = misses_ = coalesced_ = writes_ = errors_ = 0;
   errors_by_kind_.fill(0);
+  db_writes_ = db_write_errors_ = 0;
+  freshness_.Reset();
   db_queries_ = db_errors_ = fills_ = fill_errors_ = corrupt_entries_ = 0;
   lock_waits_ = lock_errors_ = early_refreshes_ = stale_served_ = refreshes_ =
       late_starts_ = 0;
@@ -71,7 +77,7 @@ void RunStats::Begin(const RunParams& params, std::string run_id,
   last_hit_us_ = last_miss_us_ = 0;
   for (LatencyHistogram* h :
        {&cache_hit_, &db_, &db_connect_, &pool_wait_, &cache_fill_,
-        &coalesced_wait_, &end_to_end_, &response_}) {
+        &coalesced_wait_, &db_write_, &end_to_end_, &response_}) {
     h->Reset();
   }
   log_next_ = log_count_ = 0;
@@ -99,6 +105,9 @@ void RunStats::Complete(Outcome outcome, uint64_t total_ns,
     case Outcome::kCoalesced:
       ++coalesced_;
       break;
+    case Outcome::kWrite:
+      ++writes_;
+      break;
     case Outcome::kError:
       // Counted by RecordError, with its kind.
       break;
@@ -123,6 +132,19 @@ void RunStats::RecordDb(const mysql::QueryTiming& timing, bool ok) {
     db_.Record(static_cast<uint64_t>(timing.exec_ns));
   } else {
     ++db_errors_;
+  }
+}
+
+void RunStats::RecordDbWrite(const mysql::QueryTiming& timing, bool ok) {
+  ++db_writes_;
+  pool_wait_.Record(static_cast<uint64_t>(timing.wait_ns));
+  if (timing.connected) {
+    db_connect_.Record(static_cast<uint64_t>(timing.connect_ns));
+  }
+  if (ok) {
+    db_write_.Record(static_cast<uint64_t>(timing.exec_ns));
+  } else {
+    ++db_write_errors_;
   }
 }
 

@@ -10,6 +10,7 @@
 #include "daemon/mysql/mysql_executor.h"
 #include "daemon/run/control_command.h"
 #include "daemon/run/expiry_counts.h"
+#include "daemon/run/freshness/freshness_stats.h"
 #include "daemon/run/histogram.h"
 
 namespace dbcache::run {
@@ -18,12 +19,13 @@ enum class RunState { kNone, kRunning, kFinished, kCancelled, kFailed };
 std::string_view RunStateName(RunState state);
 
 // How a query ended. Every issued query ends as exactly one of these:
-// hits + misses + coalesced + errors = done.
+// hits + misses + coalesced + writes + errors = done.
 enum class Outcome {
   kHit,        // served from the cache
   kMiss,       // served from MySQL by its own statement
   kCoalesced,  // served by another query's statement (it waited for it)
   kError,
+  kWrite,  // a write statement that committed (and invalidated, if asked)
 };
 std::string_view OutcomeName(Outcome outcome);
 
@@ -37,6 +39,7 @@ enum class ErrorKind {
   // statement, one of these for each query that waited on it.
   kCoalesced,
   kAbandoned,
+  kDbWrite,  // a write statement that failed
   kCount
 };
 std::string_view ErrorKindName(ErrorKind kind);
@@ -56,7 +59,8 @@ struct LogEntry {
 // Latency sources, each its own histogram: cache_hit (the GET of a hit), db
 // (a statement on its connection), db_connect (a reconnect a statement waited
 // for), pool_wait (waiting for a free connection), cache_fill (the PSETEX),
-// coalesced (a query waiting for another's statement), end_to_end (a query
+// coalesced (a query waiting for another's statement), db_write (a write
+// statement on its connection), end_to_end (a query
 // from its start: the service time) and response (from its intended start:
 // the same in a closed loop, plus any wait for a free slot in an open one).
 //
@@ -92,6 +96,8 @@ class RunStats {
   void RecordCacheGet(uint64_t get_ns) { cache_hit_.Record(get_ns); }
   // A statement that ran (successfully or not) on MySQL.
   void RecordDb(const mysql::QueryTiming& timing, bool ok);
+  // A write statement: its own count and time, apart from the reads'.
+  void RecordDbWrite(const mysql::QueryTiming& timing, bool ok);
   void RecordFill(uint64_t fill_ns) { cache_fill_.Record(fill_ns); }
   void RecordFillError(std::string_view message);
   void RecordFillSent() { ++fills_; }
@@ -107,6 +113,7 @@ class RunStats {
   void RecordLateStart() { ++late_starts_; }
   void RecordIssueTime(int64_t ns);
   ExpiryCounts& expiries() { return expiries_; }
+  FreshnessStats& freshness() { return freshness_; }
 
   void AddLog(uint64_t seq, std::string_view sql, Outcome outcome,
               uint64_t latency_ns);
@@ -116,10 +123,13 @@ class RunStats {
   RunState state() const { return state_; }
   const std::string& reason() const { return reason_; }
   uint64_t issued() const { return issued_; }
-  uint64_t done() const { return hits_ + misses_ + coalesced_ + errors_; }
+  uint64_t done() const {
+    return hits_ + misses_ + coalesced_ + writes_ + errors_;
+  }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
   uint64_t coalesced() const { return coalesced_; }
+  uint64_t writes() const { return writes_; }
   uint64_t errors() const { return errors_; }
   uint64_t errors(ErrorKind kind) const {
     return errors_by_kind_[static_cast<size_t>(kind)];
@@ -127,6 +137,9 @@ class RunStats {
   // Statements sent to MySQL: the misses', refreshes and lock holders'.
   uint64_t db_queries() const { return db_queries_; }
   uint64_t db_errors() const { return db_errors_; }
+  // Write statements sent to MySQL, and those that failed.
+  uint64_t db_writes() const { return db_writes_; }
+  uint64_t db_write_errors() const { return db_write_errors_; }
   uint64_t fills() const { return fills_; }
   uint64_t fill_errors() const { return fill_errors_; }
   uint64_t corrupt_entries() const { return corrupt_entries_; }
@@ -137,6 +150,7 @@ class RunStats {
   uint64_t refreshes() const { return refreshes_; }
   uint64_t late_starts() const { return late_starts_; }
   const ExpiryCounts& expiries() const { return expiries_; }
+  const FreshnessStats& freshness() const { return freshness_; }
   // Queries issued per second between the first and the last issue; 0 until
   // two were issued.
   double IssueRate() const;
@@ -153,6 +167,7 @@ class RunStats {
   const LatencyHistogram& pool_wait() const { return pool_wait_; }
   const LatencyHistogram& cache_fill() const { return cache_fill_; }
   const LatencyHistogram& coalesced_wait() const { return coalesced_wait_; }
+  const LatencyHistogram& db_write() const { return db_write_; }
   const LatencyHistogram& end_to_end() const { return end_to_end_; }
   const LatencyHistogram& response() const { return response_; }
   // Calls f(entry) newest first.
@@ -180,11 +195,14 @@ class RunStats {
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   uint64_t coalesced_ = 0;
+  uint64_t writes_ = 0;
   uint64_t errors_ = 0;
   std::array<uint64_t, static_cast<size_t>(ErrorKind::kCount)>
       errors_by_kind_{};
   uint64_t db_queries_ = 0;
   uint64_t db_errors_ = 0;
+  uint64_t db_writes_ = 0;
+  uint64_t db_write_errors_ = 0;
   uint64_t fills_ = 0;
   uint64_t fill_errors_ = 0;
   uint64_t corrupt_entries_ = 0;
@@ -197,6 +215,7 @@ class RunStats {
   int64_t first_issue_ns_ = 0;
   int64_t last_issue_ns_ = 0;
   ExpiryCounts expiries_;
+  FreshnessStats freshness_;
   std::string last_error_;
   double last_hit_us_ = 0;
   double last_miss_us_ = 0;
@@ -206,6 +225,7 @@ class RunStats {
   LatencyHistogram pool_wait_;
   LatencyHistogram cache_fill_;
   LatencyHistogram coalesced_wait_;
+  LatencyHistogram db_write_;
   LatencyHistogram end_to_end_;
   LatencyHistogram response_;
   std::array<LogEntry, kLogSize> log_;

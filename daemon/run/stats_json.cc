@@ -89,6 +89,30 @@ nlohmann::json LoadJson(const RunStats& stats) {
   return load;
 }
 
+nlohmann::json FreshnessJson(const RunStats& stats) {
+  const FreshnessStats& f = stats.freshness();
+  const uint64_t reads = stats.hits() + stats.misses() + stats.coalesced();
+  return {{"invalidate", InvalidateName(stats.params().invalidate)},
+          {"writes", stats.writes()},
+          {"write_errors", stats.errors(ErrorKind::kDbWrite)},
+          {"invalidations", f.invalidations},
+          {"invalidation_errors", f.invalidation_errors},
+          {"checked_reads", f.checked_reads},
+          {"stale_reads", f.stale_reads},
+          {"stale_ratio",
+           reads == 0 ? 0.0
+                      : std::round(1e6 * static_cast<double>(f.stale_reads) /
+                                   static_cast<double>(reads)) /
+                            1e6},
+          {"unversioned_reads", f.unversioned_reads},
+          {"staleness_us", LatencyJson(f.staleness)},
+          {"verify_pct", stats.params().verify_pct},
+          {"verified", f.verified},
+          {"verify_stale", f.verify_stale},
+          {"unexplained", f.unexplained},
+          {"verify_errors", f.verify_errors}};
+}
+
 nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
   const RunParams& p = stats.params();
   const bool running = stats.state() == RunState::kRunning;
@@ -109,12 +133,18 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
   params["dist"] = stats.dist_text();
   params["keys"] = stats.key_count();
   params["ttl_jitter_pct"] = p.ttl_jitter_pct;
+  params["invalidate"] = InvalidateName(p.invalidate);
+  params["delete_delay_ms"] = p.delete_delay_ms;
+  params["verify"] = p.verify_pct;
   nlohmann::json errors_by_kind = nlohmann::json::object();
   for (size_t i = 0; i < static_cast<size_t>(ErrorKind::kCount); ++i) {
     const auto kind = static_cast<ErrorKind>(i);
     errors_by_kind[std::string(ErrorKindName(kind))] = stats.errors(kind);
   }
   const uint64_t done = stats.done();
+  // The hit ratio is over reads: a write is never a hit.
+  const uint64_t reads =
+      done - stats.writes() - stats.errors(ErrorKind::kDbWrite);
   nlohmann::json out = {
       {"run_id", stats.run_id()},
       {"state", RunStateName(stats.state())},
@@ -135,18 +165,20 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
       {"hits", stats.hits()},
       {"misses", stats.misses()},
       {"coalesced", stats.coalesced()},
+      {"writes", stats.writes()},
       {"errors", stats.errors()},
       {"errors_by_kind", std::move(errors_by_kind)},
       {"db_queries", stats.db_queries()},
+      {"db_writes", stats.db_writes()},
       {"fills", stats.fills()},
       {"fill_errors", stats.fill_errors()},
       {"last_error", stats.last_error()},
       {"corrupt_entries", stats.corrupt_entries()},
       {"hit_ratio",
-       done == 0 ? 0.0
-                 : std::round(10000.0 * static_cast<double>(stats.hits()) /
-                              static_cast<double>(done)) /
-                       10000.0},
+       reads == 0 ? 0.0
+                  : std::round(10000.0 * static_cast<double>(stats.hits()) /
+                               static_cast<double>(reads)) /
+                        10000.0},
       {"throughput_qps",
        wall_ms <= 0 ? 0.0
                     : Round1(static_cast<double>(done) / (wall_ms / 1000.0))},
@@ -155,6 +187,7 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
       {"last_miss_us", Round1(stats.last_miss_us())},
       {"stampede", StampedeJson(stats)},
       {"load", LoadJson(stats)},
+      {"freshness", FreshnessJson(stats)},
       {"latency_us",
        {{"cache_hit", LatencyJson(stats.cache_hit())},
         {"db", LatencyJson(stats.db())},
@@ -162,6 +195,7 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
         {"pool_wait", LatencyJson(stats.pool_wait())},
         {"cache_fill", LatencyJson(stats.cache_fill())},
         {"coalesced", LatencyJson(stats.coalesced_wait())},
+        {"db_write", LatencyJson(stats.db_write())},
         {"end_to_end", LatencyJson(stats.end_to_end())},
         {"response", LatencyJson(stats.response())}}},
   };

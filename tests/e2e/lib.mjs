@@ -97,7 +97,7 @@ export function check(condition, message) {
 // The identity every run keeps (the same check as the C++ tests' ExpectCountsAddUp):
 // each issued query ends as exactly one outcome, `done` agrees, an ended run has
 // nothing in flight and a finished one issued every query.
-export const OUTCOMES = ['hits', 'misses', 'coalesced', 'errors'];
+export const OUTCOMES = ['hits', 'misses', 'coalesced', 'writes', 'errors'];
 export function checkCountsAddUp(snapshot) {
   for (const field of [...OUTCOMES, 'issued', 'done', 'in_flight', 'queries']) {
     check(Number.isInteger(snapshot[field]), `${field} is an integer in ${JSON.stringify(snapshot)}`);

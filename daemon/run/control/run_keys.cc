@@ -20,7 +20,7 @@ constexpr size_t kMaxIdSize = 64;
 // bound keeps the canonical JSON exact.
 constexpr size_t kMaxFractionDigits = 3;
 
-constexpr std::array<RunKeySpec, 16> kRunKeys = {{
+constexpr std::array<RunKeySpec, 19> kRunKeys = {{
     {"workload", RunKey::kWorkload, ValueKind::kName, 0, 0, 0, 0, "", "demo",
      "the named workload: its statements and parameters come from the "
      "daemon's workload file (--workloads); demo is the configured SQL over "
@@ -71,6 +71,18 @@ constexpr std::array<RunKeySpec, 16> kRunKeys = {{
      "", "0",
      "each fill's expiry is drawn uniformly from ttl_ms * (1 +- pct/100), so "
      "that keys filled together do not expire together"},
+    {"invalidate", RunKey::kInvalidate, ValueKind::kChoice, 0, 0, 0, 0,
+     "ttl|delete|write_through|delete_twice", "ttl",
+     "what a committed write does to the cached reads it affects: ttl "
+     "(nothing: they expire), delete (DEL them), write_through (re-read and "
+     "SET them), delete_twice (DEL, and DEL again after delete_delay_ms)"},
+    {"delete_delay_ms", RunKey::kDeleteDelayMs, ValueKind::kInteger, 1, 60'000,
+     0, 0, "", "100",
+     "delete_twice: how long after the first DEL the second one goes, ms"},
+    {"verify", RunKey::kVerify, ValueKind::kInteger, 0, 100, 0, 0, "", "0",
+     "percent of hits re-read from MySQL and compared row for row with what "
+     "the cache served: a difference is stale (a newer write explains it) or "
+     "unexplained"},
 }};
 
 absl::Status Invalid(std::string message) {
@@ -316,6 +328,13 @@ Stampede StampedeFrom(std::string_view name) {
   return Stampede::kCoalesce;
 }
 
+Invalidate InvalidateFrom(std::string_view name) {
+  if (name == "delete") return Invalidate::kDelete;
+  if (name == "write_through") return Invalidate::kWriteThrough;
+  if (name == "delete_twice") return Invalidate::kDeleteTwice;
+  return Invalidate::kTtl;
+}
+
 }  // namespace
 
 std::string_view JsonTypeName(ValueType type) {
@@ -391,7 +410,11 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
     case ValueKind::kChoice: {
       absl::StatusOr<std::string_view> choice = ParseChoice(spec, value);
       if (!choice.ok()) return choice.status();
-      params->stampede = StampedeFrom(*choice);
+      if (spec.key == RunKey::kInvalidate) {
+        params->invalidate = InvalidateFrom(*choice);
+      } else {
+        params->stampede = StampedeFrom(*choice);
+      }
       return absl::OkStatus();
     }
     case ValueKind::kDistribution: {
@@ -466,6 +489,13 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
     case RunKey::kTtlJitterPct:
       params->ttl_jitter_pct = as_int64;
       break;
+    case RunKey::kDeleteDelayMs:
+      params->delete_delay_ms = as_int64;
+      break;
+    case RunKey::kVerify:
+      params->verify_pct = as_int64;
+      break;
+    case RunKey::kInvalidate:
     case RunKey::kId:
     case RunKey::kWorkload:
     case RunKey::kDist:
@@ -493,6 +523,15 @@ void AppendRunParamsJson(const RunParams& run, nlohmann::ordered_json* json) {
   if (run.dist.has_value()) (*json)["dist"] = KeyDistributionName(*run.dist);
   if (run.keys.has_value()) (*json)["keys"] = *run.keys;
   (*json)["ttl_jitter_pct"] = run.ttl_jitter_pct;
+  // The write keys only when they differ from their defaults: a read-only
+  // run's form stays what it was.
+  if (run.invalidate != Invalidate::kTtl) {
+    (*json)["invalidate"] = std::string(InvalidateName(run.invalidate));
+  }
+  if (run.delete_delay_ms != RunParams().delete_delay_ms) {
+    (*json)["delete_delay_ms"] = run.delete_delay_ms;
+  }
+  if (run.verify_pct != 0) (*json)["verify"] = run.verify_pct;
 }
 
 }  // namespace dbcache::run::control

@@ -30,6 +30,9 @@ enum class RunKey {
   kKeys,
   kTtlJitterPct,
   kWorkload,
+  kInvalidate,
+  kDeleteDelayMs,
+  kVerify,
 };
 
 enum class ValueKind {
@@ -77,7 +80,7 @@ absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
 
 // The run's parameters as the canonical JSON object ParseControlMessage
 // accepts back (every key but id; seed, stale_ms, dist and keys only when
-// set).
+// set; invalidate, delete_delay_ms and verify only when not their defaults).
 void AppendRunParamsJson(const RunParams& params, nlohmann::ordered_json* json);
 
 }  // namespace dbcache::run::control

@@ -52,7 +52,9 @@ void Workload::Init(const WorkloadSpec& spec,
   bool first = true;
   for (size_t s = 0; s < spec.statements.size(); ++s) {
     const StatementSpec& statement = spec.statements[s];
-    Statement out{statement.sql_template, {}};
+    Statement out{
+        statement.sql_template, {}, statement.write, statement.affected};
+    has_writes_ = has_writes_ || statement.write;
     int64_t product = 1;
     for (size_t p = 0; p < statement.params.size(); ++p) {
       const ParamSpec& param = statement.params[p];
@@ -75,6 +77,7 @@ void Workload::Init(const WorkloadSpec& spec,
       out.params.push_back(
           Param{std::move(domain), KeySampler(d, size, param_seed)});
     }
+    if (statement.write) product = 0;  // Not a cache key.
     key_count_ =
         std::min(std::numeric_limits<int64_t>::max() - product, key_count_) +
         product;
@@ -85,7 +88,7 @@ void Workload::Init(const WorkloadSpec& spec,
   if (first) dist_text_ = "none";
 }
 
-void Workload::Next(std::string* sql, std::string* key) {
+size_t Workload::Next(std::string* sql, std::string* key, uint64_t version) {
   size_t s = 0;
   if (statements_.size() > 1) {
     std::uniform_int_distribution<int64_t> pick(1, cumulative_weights_.back());
@@ -95,27 +98,49 @@ void Workload::Next(std::string* sql, std::string* key) {
                                              ticket) -
                             cumulative_weights_.begin());
   }
+  last_ = s;
   Statement& statement = statements_[s];
   const SqlTemplate& t = statement.sql;
   sql->assign(t.literals[0]);
+  key->clear();
   if (statement.params.size() == 1 && t.slots.size() == 1) {
     // The common shape (the demo's): no ranks to keep.
     Param& p = statement.params[0];
     p.domain.AppendLiteral(p.sampler.Next(), sql);
     sql->append(t.literals[1]);
-    key->clear();
     cache::AppendCacheKey(key, prefix_, database_, *sql);
-    return;
+    return s;
   }
   ranks_.clear();
   for (Param& p : statement.params) ranks_.push_back(p.sampler.Next());
   for (size_t i = 0; i < t.slots.size(); ++i) {
     const size_t p = t.slots[i];
-    statement.params[p].domain.AppendLiteral(ranks_[p], sql);
+    if (p < statement.params.size()) {
+      statement.params[p].domain.AppendLiteral(ranks_[p], sql);
+    } else {
+      sql->append(std::to_string(version));  // A write's {version}.
+    }
     sql->append(t.literals[i + 1]);
   }
-  key->clear();
-  cache::AppendCacheKey(key, prefix_, database_, *sql);
+  if (!statement.write) cache::AppendCacheKey(key, prefix_, database_, *sql);
+  return s;
+}
+
+void Workload::AppendAffected(std::vector<std::string>* sqls,
+                              std::vector<std::string>* keys) const {
+  const Statement& write = statements_[last_];
+  for (const AffectedRead& affected : write.affected) {
+    const SqlTemplate& t = statements_[affected.read].sql;
+    std::string& sql = sqls->emplace_back(t.literals[0]);
+    for (size_t i = 0; i < t.slots.size(); ++i) {
+      // The read's parameter takes the write's value of the same name,
+      // rendered as the write renders it.
+      const size_t w = affected.write_params[t.slots[i]];
+      write.params[w].domain.AppendLiteral(ranks_[w], &sql);
+      sql.append(t.literals[i + 1]);
+    }
+    cache::AppendCacheKey(&keys->emplace_back(), prefix_, database_, sql);
+  }
 }
 
 }  // namespace dbcache::run

@@ -39,9 +39,17 @@ class Workload {
            const std::optional<KeyDistribution>& dist,
            std::string_view database, std::string_view prefix, uint64_t seed);
 
-  void Next(std::string* sql, std::string* key);
+  // Renders the next statement; returns its index. A write's key is empty
+  // (writes are not cached) and its {version} is `version`.
+  size_t Next(std::string* sql, std::string* key, uint64_t version = 0);
+  bool IsWrite(size_t statement) const { return statements_[statement].write; }
+  bool has_writes() const { return has_writes_; }
+  // After Next() drew a write: the reads it affects, with the values it drew
+  // (their SQL appended to *sqls, their cache keys to *keys).
+  void AppendAffected(std::vector<std::string>* sqls,
+                      std::vector<std::string>* keys) const;
 
-  // The distinct statements (cache keys) it can render: the sum over its
+  // The distinct reads (cache keys) it can render: the sum over its read
   // statements of the product of their parameters' value counts.
   int64_t KeyCount() const { return key_count_; }
   // The distribution every parameter uses, or "per parameter" when they
@@ -56,6 +64,8 @@ class Workload {
   struct Statement {
     SqlTemplate sql;
     std::vector<Param> params;
+    bool write = false;
+    std::vector<AffectedRead> affected;
   };
 
   void Init(const WorkloadSpec& spec,
@@ -67,7 +77,9 @@ class Workload {
   std::vector<Statement> statements_;
   std::vector<int64_t> cumulative_weights_;
   std::mt19937_64 pick_rng_;
-  std::vector<int64_t> ranks_;  // reused by Next()
+  std::vector<int64_t> ranks_;  // reused by Next(): the last draw's values
+  size_t last_ = 0;             // the last statement drawn
+  bool has_writes_ = false;
   int64_t key_count_ = 0;
   std::string dist_text_;
 };

@@ -210,8 +210,8 @@ absl::StatusOr<StatementSpec> ParseStatement(const Where& where,
   statement.name = name.Scalar();
   statement.line = Line(node);
   const Where here = where.Within(StrCat("statement '", statement.name, "'"));
-  if (absl::Status keys =
-          CheckKeys(here, node, {"name", "weight", "sql", "params"});
+  if (absl::Status keys = CheckKeys(
+          here, node, {"name", "weight", "sql", "params", "write", "affects"});
       !keys.ok()) {
     return keys;
   }
@@ -223,6 +223,35 @@ absl::StatusOr<StatementSpec> ParseStatement(const Where& where,
           weight, StrCat("weight ", *w, " is out of range 1..", kMaxWeight));
     }
     statement.weight = *w;
+  }
+  if (const YAML::Node write = node["write"]; write.IsDefined()) {
+    if (!write.IsScalar() ||
+        (write.Scalar() != "true" && write.Scalar() != "false")) {
+      return here.Error(write, "write must be true or false");
+    }
+    statement.write = write.Scalar() == "true";
+  }
+  if (const YAML::Node affects = node["affects"]; affects.IsDefined()) {
+    if (!statement.write) {
+      return here.Error(affects, "affects is for writes (write: true)");
+    }
+    if (!affects.IsSequence() || affects.size() == 0) {
+      return here.Error(affects,
+                        "affects must be a list of the read statements the "
+                        "write changes");
+    }
+    for (const YAML::Node& read : affects) {
+      if (absl::Status ok = CheckName(here, read, "affected statement");
+          !ok.ok()) {
+        return ok;
+      }
+      statement.affects.push_back(read.Scalar());
+    }
+  } else if (statement.write) {
+    return here.Error(node,
+                      "a write needs affects: the read statements it "
+                      "changes, so that it can invalidate them and their "
+                      "staleness can be measured");
   }
   const YAML::Node sql = node["sql"];
   if (!sql.IsDefined()) return here.Error(node, "needs sql");
@@ -241,6 +270,11 @@ absl::StatusOr<StatementSpec> ParseStatement(const Where& where,
           !ok.ok()) {
         return ok;
       }
+      if (statement.write && entry.first.Scalar() == kVersionPlaceholder) {
+        return here.Error(entry.first,
+                          "'version' is not a parameter of a write: "
+                          "dbcached fills {version} itself");
+      }
       if (!seen.insert(entry.first.Scalar()).second) {
         return here.Error(
             entry.first,
@@ -254,10 +288,61 @@ absl::StatusOr<StatementSpec> ParseStatement(const Where& where,
   }
   std::vector<std::string> names;
   for (const ParamSpec& p : statement.params) names.push_back(p.name);
+  // A write's last slot is the version dbcached gives it.
+  if (statement.write) names.emplace_back(kVersionPlaceholder);
   absl::StatusOr<SqlTemplate> parsed = ParseSqlTemplate(statement.sql, names);
-  if (!parsed.ok()) return here.Error(sql, AsStd(parsed.status().message()));
+  if (!parsed.ok()) {
+    return here.Error(
+        sql, StrCat(AsStd(parsed.status().message()),
+                    statement.write && !absl::StrContains(AsAbsl(statement.sql),
+                                                          "{version}")
+                        ? " (a write sets version = {version})"
+                        : ""));
+  }
   statement.sql_template = *std::move(parsed);
   return statement;
+}
+
+// Binds each read a write names to the write's parameters of the same names.
+absl::Status ResolveAffects(const Where& where, const YAML::Node& node,
+                            WorkloadSpec& workload, size_t s) {
+  StatementSpec& write = workload.statements[s];
+  const Where here = where.Within(StrCat("statement '", write.name, "'"));
+  const YAML::Node affects = node["affects"];
+  size_t i = 0;
+  for (const std::string& name : write.affects) {
+    const YAML::Node at = affects[i++];
+    size_t r = 0;
+    while (r < workload.statements.size() &&
+           workload.statements[r].name != name) {
+      ++r;
+    }
+    if (r == workload.statements.size()) {
+      return here.Error(at, StrCat("affects '", name,
+                                   "', which is not a statement of this "
+                                   "workload"));
+    }
+    const StatementSpec& read = workload.statements[r];
+    if (read.write) {
+      return here.Error(at, StrCat("affects '", name,
+                                   "', which is a write: only reads are "
+                                   "cached"));
+    }
+    AffectedRead affected{r, {}};
+    for (const ParamSpec& p : read.params) {
+      size_t w = 0;
+      while (w < write.params.size() && write.params[w].name != p.name) ++w;
+      if (w == write.params.size()) {
+        return here.Error(
+            at, StrCat("affects '", name, "', whose parameter '", p.name,
+                       "' the write does not have: a write names the keys "
+                       "it changes through parameters of the same names"));
+      }
+      affected.write_params.push_back(w);
+    }
+    write.affected.push_back(std::move(affected));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<WorkloadSpec> ParseWorkload(const Where& where,
@@ -296,6 +381,13 @@ absl::StatusOr<WorkloadSpec> ParseWorkload(const Where& where,
           s, StrCat("statement '", statement->name, "' is defined twice"));
     }
     workload.statements.push_back(*std::move(statement));
+  }
+  size_t s = 0;
+  for (const YAML::Node& node : statements) {
+    if (absl::Status resolved = ResolveAffects(here, node, workload, s++);
+        !resolved.ok()) {
+      return resolved;
+    }
   }
   return workload;
 }

@@ -30,14 +30,34 @@ struct ParamSpec {
   bool operator==(const ParamSpec& other) const = default;
 };
 
+// A read statement that a write changes: the read's parameter p takes the
+// value of the write's parameter write_params[p], so that the write knows the
+// cache keys it makes stale.
+struct AffectedRead {
+  size_t read = 0;  // index in the workload's statements
+  std::vector<size_t> write_params;
+
+  bool operator==(const AffectedRead& other) const = default;
+};
+
+// In a write's SQL, the placeholder dbcached fills with a number larger than
+// any version it wrote before: `SET ..., version = {version}`. Reads that
+// select the version column then tell which writes their rows hold.
+inline constexpr std::string_view kVersionPlaceholder = "version";
+
 // One statement of a workload, picked with probability weight / sum of
-// weights.
+// weights. A write (write: true) is never cached; it names the reads it
+// affects, and its SQL sets the rows' version to {version} (its template's
+// last slot, index params.size()).
 struct StatementSpec {
   std::string name;
   int64_t weight = 1;
   std::string sql;  // as written, for errors and the page
   SqlTemplate sql_template;
   std::vector<ParamSpec> params;  // in the order they are declared
+  bool write = false;
+  std::vector<std::string> affects;    // as written
+  std::vector<AffectedRead> affected;  // resolved, one per name in affects
   int line = 0;
 
   bool operator==(const StatementSpec& other) const = default;

@@ -8,7 +8,8 @@ namespace dbcache::testing {
 namespace {
 
 // Every outcome a query can end in.
-constexpr const char* kOutcomes[] = {"hits", "misses", "coalesced", "errors"};
+constexpr const char* kOutcomes[] = {"hits", "misses", "coalesced", "writes",
+                                     "errors"};
 
 int64_t Count(const nlohmann::json& snapshot, const char* field) {
   const nlohmann::json* value =

@@ -7,6 +7,7 @@ namespace dbcache::ctl {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(SummaryTableTest, ShowsCallsLatenciesRatioAndSpeedup) {
   const nlohmann::json summary = nlohmann::json::parse(R"({
@@ -60,6 +61,32 @@ TEST(SummaryTableTest, ShowsPoolWaitCoalescedStampedeAndOpenLoop) {
                               "expiries, DB queries per expiry p50 1 max 1"));
   EXPECT_THAT(text, HasSubstr("open loop: 20000 queries/s wanted, 19998.5 "
                               "started (0.9999), 3 late"));
+}
+
+TEST(SummaryTableTest, ShowsWritesStalenessAndVerify) {
+  const nlohmann::json summary = nlohmann::json::parse(R"({
+    "run_id": "m1", "state": "finished", "done": 4000, "hits": 1929,
+    "misses": 1700, "coalesced": 13, "writes": 358, "errors": 0,
+    "latency_us": {
+      "db_write": {"count": 358, "p50": 210.0, "p99": 900.0, "max": 950.0}},
+    "freshness": {"invalidate": "ttl", "stale_reads": 722,
+                  "stale_ratio": 0.1982, "verified": 1929,
+                  "verify_stale": 722, "unexplained": 0,
+                  "staleness_us": {"p50": 483394, "p99": 1195377,
+                                   "max": 1209541}}})");
+  const std::string text = FormatSummary(summary);
+  EXPECT_THAT(text, HasSubstr("db write          358      210.0      900.0"));
+  EXPECT_THAT(text,
+              HasSubstr("writes 358, invalidate ttl: 722 stale reads (19.82% "
+                        "of reads), stale for p50 483394 µs p99 1195377 µs "
+                        "max 1209541 µs\n"));
+  EXPECT_THAT(text, HasSubstr("verify: 1929 hits re-read, 722 stale, 0 "
+                              "unexplained\n"));
+  // A read-only run shows neither line.
+  const std::string reads = FormatSummary(nlohmann::json::parse(
+      R"({"run_id": "r", "state": "finished", "done": 1, "hits": 1})"));
+  EXPECT_THAT(reads, Not(HasSubstr("writes")));
+  EXPECT_THAT(reads, Not(HasSubstr("verify")));
 }
 
 TEST(SummaryTableTest, FailedRunShowsReasonAndLastError) {

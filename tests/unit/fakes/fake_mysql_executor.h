@@ -8,6 +8,7 @@
 #include "daemon/cache/result_set.h"
 #include "daemon/loop/scheduler.h"
 #include "daemon/mysql/mysql_executor.h"
+#include "daemon/mysql/mysql_result.h"
 
 namespace dbcache::testing {
 
@@ -88,6 +89,13 @@ class FakeMysqlExecutor : public mysql::MysqlExecutor {
     const FakeQueryResult result(rows);
     call.callback(absl::OkStatus(), &result, TimingOf(call));
   }
+  // Answers the oldest statement as a write that changed `affected` rows.
+  void AnswerNoResultSet(uint64_t affected) {
+    Call call = TakeFront();
+    const mysql::NoResultSet result(affected);
+    call.callback(absl::OkStatus(), &result, TimingOf(call));
+  }
+  const std::string& front_sql() const { return pending_.front().sql; }
   void FailOne(absl::Status status) {
     Call call = TakeFront();
     call.callback(status, nullptr, TimingOf(call));

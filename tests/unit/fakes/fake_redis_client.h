@@ -92,7 +92,11 @@ class FakeRedisClient : public redis::RedisClient {
       if (owned) data_.erase(it);
       Integer(call, owned ? 1 : 0);
     } else if (cmd == "DEL") {
-      Integer(call, static_cast<long long>(data_.erase(call.argv[1])));
+      long long removed = 0;
+      for (size_t i = 1; i < call.argv.size(); ++i) {
+        removed += static_cast<long long>(data_.erase(call.argv[i]));
+      }
+      Integer(call, removed);
     } else {
       Status(call, "OK");
     }

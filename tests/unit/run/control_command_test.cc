@@ -382,6 +382,11 @@ std::vector<Malformed> MalformedMessages() {
       {"run dist=", "missing value for 'dist'"},
       {"run ttl_jitter_pct=101", "ttl_jitter_pct=101 is out of range 0..100"},
       {"run ttl_jitter_pct=-5", "ttl_jitter_pct=-5 is negative"},
+      {"run invalidate=del",
+       "invalidate=del must be one of ttl, delete, write_through or "
+       "delete_twice"},
+      {"run delete_delay_ms=0", "delete_delay_ms=0 is out of range 1..60000"},
+      {"run verify=101", "verify=101 is out of range 0..100"},
       {"run workload=By_Customer",
        "workload=By_Customer is not a workload name (allowed: "
        "[a-z][a-z0-9_]{0,63})"},
@@ -482,6 +487,11 @@ std::vector<Malformed> MalformedMessages() {
       {R"({"cmd":"run","workload":"by-customer"})",
        "workload=by-customer is not a workload name"},
       {R"({"cmd":"run","ttl_jitter_pct":50.5})", "ttl_jitter_pct"},
+      {R"({"cmd":"run","invalidate":true})",
+       "'invalidate' must be a string, not a boolean"},
+      {R"({"cmd":"run","delete_delay_ms":"50"})",
+       "'delete_delay_ms' must be an integer, not a string"},
+      {R"({"cmd":"run","verify":-1})", "verify=-1 is negative"},
       {R"({"cmd":"run","cache":1})",
        "'cache' must be on, off, true or false, not a number"},
       {R"({"cmd":"run","id":42})", "'id' must be a string, not a number"},

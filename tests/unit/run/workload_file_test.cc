@@ -11,6 +11,7 @@ namespace dbcache::run {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr char kDemoSql[] =
@@ -113,7 +114,7 @@ TEST(WorkloadFileTest, EveryBadFormIsAClearErrorWithFileAndLine) {
        "w.yaml:4: workload 'w': a statement needs a name"},
       {head + "        sql: SELECT 1\n        wieght: 2\n",
        "w.yaml:6: workload 'w', statement 's': unknown key 'wieght' (allowed "
-       "here: name, weight, sql, params)"},
+       "here: name, weight, sql, params, write, affects)"},
       {head + "        sql: SELECT 1\n        weight: 0\n",
        "w.yaml:6: workload 'w', statement 's': weight 0 is out of range "
        "1..1000000"},
@@ -171,6 +172,42 @@ TEST(WorkloadFileTest, EveryBadFormIsAClearErrorWithFileAndLine) {
       {head + "        sql: SELECT {id}\n        params: [id]\n",
        "params must be a mapping of names, not a list"},
       {head + "        sql: [SELECT 1]\n", "'sql' must be text, not a list"},
+      // Writes.
+      {head + "        sql: SELECT 1\n        write: yes\n",
+       "w.yaml:6: workload 'w', statement 's': write must be true or false"},
+      {head + "        sql: SELECT 1\n        affects: [r]\n",
+       "w.yaml:6: workload 'w', statement 's': affects is for writes"},
+      {head + "        sql: UPDATE t SET version = {version}\n"
+              "        write: true\n",
+       "w.yaml:4: workload 'w', statement 's': a write needs affects"},
+      {head + "        sql: UPDATE t SET version = {version}\n"
+              "        write: true\n        affects: r\n",
+       "w.yaml:7: workload 'w', statement 's': affects must be a list"},
+      {head + "        sql: UPDATE t SET version = {version}\n"
+              "        write: true\n        affects: [nowhere]\n",
+       "w.yaml:7: workload 'w', statement 's': affects 'nowhere', which is "
+       "not a statement of this workload"},
+      {head + "        sql: UPDATE t SET n = 1 WHERE id = {id}\n"
+              "        write: true\n        affects: [s]\n        params:\n"
+              "          id: {range: [1, 5]}\n",
+       "w.yaml:5: workload 'w', statement 's': parameter 'version' is "
+       "declared but the sql has no {version} (a write sets version = "
+       "{version})"},
+      {head + "        sql: UPDATE t SET version = {version}\n"
+              "        write: true\n        affects: [s]\n",
+       "affects 's', which is a write: only reads are cached"},
+      {head + "        sql: UPDATE t SET version = {version}\n"
+              "        write: true\n        affects: [r]\n"
+              "      - name: r\n        sql: SELECT * FROM t WHERE id = {id}\n"
+              "        params:\n          id: {range: [1, 5]}\n",
+       "w.yaml:7: workload 'w', statement 's': affects 'r', whose parameter "
+       "'id' the write does not have"},
+      {head + "        sql: UPDATE t SET version = {version} WHERE id = "
+              "{version}\n        write: true\n        affects: [r]\n"
+              "        params:\n          version: {range: [1, 5]}\n"
+              "      - name: r\n        sql: SELECT 1\n",
+       "w.yaml:9: workload 'w', statement 's': 'version' is not a parameter "
+       "of a write"},
       {"workloads:\n  w:\n    statements:\n      - name: s\n        sql: "
        "SELECT 1\n  w:\n    statements:\n      - name: s\n        sql: "
        "SELECT 1\n",
@@ -214,10 +251,25 @@ TEST(WorkloadFileTest, TheShippedFileDefinesTheDocumentedWorkloads) {
   for (const WorkloadSpec& w : catalog->workloads()) {
     EXPECT_FALSE(w.description.empty()) << w.name;
     for (const StatementSpec& s : w.statements) {
-      EXPECT_THAT(s.sql, HasSubstr("FROM reviews")) << w.name;
+      EXPECT_THAT(s.sql, HasSubstr(s.write ? "UPDATE reviews" : "FROM reviews"))
+          << w.name;
     }
   }
-  EXPECT_EQ(catalog->Find("mixed")->statements.size(), 3u);
+  // mixed: three reads and a vote that names the one read showing it.
+  const WorkloadSpec* mixed = catalog->Find("mixed");
+  ASSERT_EQ(mixed->statements.size(), 4u);
+  const StatementSpec& vote = mixed->statements[3];
+  EXPECT_TRUE(vote.write);
+  EXPECT_THAT(vote.sql, HasSubstr("version = {version}"));
+  ASSERT_EQ(vote.affected.size(), 1u);
+  EXPECT_EQ(vote.affected[0], (AffectedRead{0, {0}}));
+  for (const StatementSpec& read : mixed->statements) {
+    if (read.write || read.name == "latest_reviews") continue;
+    // The vote's columns: a read that showed them would need to be in its
+    // affects list.
+    EXPECT_THAT(read.sql, Not(HasSubstr("helpful_votes"))) << read.name;
+    EXPECT_THAT(read.sql, Not(HasSubstr("version"))) << read.name;
+  }
 }
 
 }  // namespace

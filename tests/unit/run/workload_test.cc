@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
+#include "daemon/cache/digest.h"
 #include "daemon/run/workload/param_domain.h"
 #include "daemon/run/workload/sql_template.h"
 #include "daemon/run/workload/workload_catalog.h"
@@ -173,6 +175,61 @@ TEST(WorkloadTest, ParametersKeepTheirOwnDistributionUnlessTheRunSetsOne) {
   EXPECT_EQ(Workload(spec, domains(), KeyDistribution(), "db", "p:", 1)
                 .DistributionText(),
             "uniform");
+}
+
+// A write renders its {version} and the keys of the reads it affects: the
+// keys those reads have for the value the write drew.
+TEST(WorkloadTest, AWriteRendersItsVersionAndTheKeysOfTheReadsItAffects) {
+  WorkloadSpec spec;
+  StatementSpec read;
+  read.name = "r";
+  ParamSpec a, b;
+  a.name = "a";
+  b.name = "b";
+  read.params = {a, b};
+  const std::vector<std::string> read_names = {"a", "b"};
+  read.sql_template = *ParseSqlTemplate("R {b} {a}", read_names);
+  StatementSpec write;
+  write.name = "w";
+  write.write = true;
+  // The write's parameters in another order than the read's.
+  write.params = {b, a};
+  const std::vector<std::string> write_names = {"b", "a", "version"};
+  write.sql_template = *ParseSqlTemplate("W {version} {a} {b}", write_names);
+  write.affected = {AffectedRead{0, {1, 0}}};
+  spec.statements = {read, write};
+  WorkloadDomains domains(2);
+  domains[0] = {ParamDomain::Range(1, 4), *ParamDomain::FromSample({"x", "y"})};
+  domains[1] = {*ParamDomain::FromSample({"x", "y"}), ParamDomain::Range(1, 4)};
+  Workload w(spec, std::move(domains), std::nullopt, "db", "p:", 3);
+  EXPECT_TRUE(w.has_writes());
+  EXPECT_EQ(w.KeyCount(), 8);  // the read's; a write is no cache key
+  std::set<std::string> read_keys, affected_keys;
+  int writes = 0;
+  std::string sql, key;
+  for (int i = 0; i < 400; ++i) {
+    const size_t s = w.Next(&sql, &key, 1000 + i);
+    if (!w.IsWrite(s)) {
+      EXPECT_EQ(key, cache::CacheKey("p:", "db", sql));
+      read_keys.insert(key);
+      continue;
+    }
+    ++writes;
+    EXPECT_TRUE(key.empty());
+    // "W 1000+i A B": the same values a read of them renders as "R B A".
+    const std::vector<std::string> parts = absl::StrSplit(sql, ' ');
+    ASSERT_EQ(parts.size(), 4u) << sql;
+    EXPECT_EQ(parts[1], std::to_string(1000 + i));
+    std::vector<std::string> sqls, keys;
+    w.AppendAffected(&sqls, &keys);
+    ASSERT_EQ(keys.size(), 1u);
+    EXPECT_EQ(sqls[0], "R " + parts[3] + " " + parts[2]);
+    EXPECT_EQ(keys[0], cache::CacheKey("p:", "db", sqls[0]));
+    affected_keys.insert(keys[0]);
+  }
+  EXPECT_GT(writes, 150);
+  EXPECT_EQ(read_keys.size(), 8u);
+  EXPECT_EQ(affected_keys, read_keys);
 }
 
 class WorkloadPreparerTest : public ::testing::Test {

@@ -17,12 +17,13 @@ namespace dbcache::testing {
 inline void ExpectCountsAddUp(const run::RunEngine& engine) {
   const run::RunStats& s = engine.stats();
   const uint64_t in_flight = static_cast<uint64_t>(engine.in_flight());
-  EXPECT_EQ(s.hits() + s.misses() + s.coalesced() + s.errors() + in_flight,
-            s.issued())
+  const uint64_t outcomes =
+      s.hits() + s.misses() + s.coalesced() + s.writes() + s.errors();
+  EXPECT_EQ(outcomes + in_flight, s.issued())
       << "hits " << s.hits() << ", misses " << s.misses() << ", coalesced "
-      << s.coalesced() << ", errors " << s.errors() << ", in flight "
-      << in_flight;
-  EXPECT_EQ(s.done(), s.hits() + s.misses() + s.coalesced() + s.errors());
+      << s.coalesced() << ", writes " << s.writes() << ", errors " << s.errors()
+      << ", in flight " << in_flight;
+  EXPECT_EQ(s.done(), outcomes);
   uint64_t by_kind = 0;
   for (int k = 0; k < static_cast<int>(run::ErrorKind::kCount); ++k) {
     by_kind += s.errors(static_cast<run::ErrorKind>(k));
