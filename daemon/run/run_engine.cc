@@ -110,6 +110,10 @@ void RunEngine::Cancel(std::string reason) {
   stop_state_ = RunState::kCancelled;
   stop_reason_ = std::move(reason);
   schedule_timer_->Disable();
+  // delete_twice's second deletes go now: a cancel should not wait for up to
+  // delete_delay_ms, nor leave the keys they guard undeleted.
+  for (SecondDelete& d : second_deletes_) d.due_ns = scheduler_.NowNanos();
+  if (!second_deletes_.empty()) SecondDeletes();
   MaybeFinish();
 }
 

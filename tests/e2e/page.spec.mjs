@@ -257,3 +257,36 @@ await runTest('page: the workload list comes from the daemon, and a named worklo
     await browser.close();
   }
 });
+
+await runTest('page: a run with writes shows its invalidation and staleness', async () => {
+  const browser = await launchBrowser();
+  try {
+    const {page, errors} = await openOnlinePage(browser);
+    await waitFor('mixed in the workload list', async () => (await page.locator(
+        '#workload option[value="mixed"]').count()) === 1, 10_000);
+    await page.selectOption('#workload', 'mixed');
+    await page.selectOption('#invalidate', 'delete');
+    await page.fill('#verify', '100');
+    await page.fill('#dist', '');
+    await page.fill('#keys', '');
+    await page.fill('#queries', '300');
+    const stats = await runFromForm(page, 'mixed', 'invalidate delete');
+    check(stats.params.invalidate === 'delete', `params.invalidate is ${stats.params.invalidate}`);
+    check(stats.params.verify === 100, `params.verify is ${stats.params.verify}`);
+    const f = stats.freshness;
+    // One statement in eleven is a vote: about 27 of 300.
+    check(stats.writes >= 8 && stats.writes <= 60, `${stats.writes} writes of 300`);
+    check(f.writes === stats.writes && f.write_errors === 0, `freshness: ${JSON.stringify(f)}`);
+    check(f.invalidations === stats.writes, `${f.invalidations} keys deleted for ${stats.writes} votes`);
+    // Every hit re-read; nothing differs that a vote does not explain.
+    check(f.verified === stats.hits, `${f.verified} verified of ${stats.hits} hits`);
+    check(f.unexplained === 0, `${f.unexplained} unexplained`);
+    const line = await page.locator('#run-line').textContent();
+    check(line.includes(`${stats.writes} writes, invalidate delete`), `run line: ${line}`);
+    check(line.includes(`${f.stale_reads} stale reads`), `run line: ${line}`);
+    check(line.includes(`${f.verified} verified, 0 unexplained`), `run line: ${line}`);
+    check(errors.length === 0, `page errors:\n  ${errors.join('\n  ')}`);
+  } finally {
+    await browser.close();
+  }
+});

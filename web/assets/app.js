@@ -27,8 +27,8 @@
   // The form's numeric fields, sent as typed; the stampede strategy is a choice
   // and the distribution a text the daemon parses. Empty optional fields take
   // the daemon's default.
-  const NUMERIC_FIELDS = ['queries', 'concurrency', 'ttl_ms', 'rate', 'keys'];
-  const OPTIONAL_FIELDS = new Set(['rate', 'keys', 'dist']);
+  const NUMERIC_FIELDS = ['queries', 'concurrency', 'ttl_ms', 'rate', 'keys', 'verify'];
+  const OPTIONAL_FIELDS = new Set(['rate', 'keys', 'dist', 'verify']);
 
   const $ = (id) => document.getElementById(id);
   const state = {
@@ -240,6 +240,14 @@
         if (isNumber(load.late_starts) && load.late_starts > 0) parts.push(`${intText(load.late_starts)} late`);
       }
     }
+    const freshness = stats.freshness && typeof stats.freshness === 'object' ? stats.freshness : null;
+    if (freshness && isNumber(stats.writes) && stats.writes > 0) {
+      parts.push(`${intText(stats.writes)} writes, invalidate ${freshness.invalidate}`,
+          `${intText(freshness.stale_reads)} stale reads (${percentText(freshness.stale_ratio)})`);
+    }
+    if (freshness && isNumber(freshness.verified) && freshness.verified > 0) {
+      parts.push(`${intText(freshness.verified)} verified, ${intText(freshness.unexplained)} unexplained`);
+    }
     if (stats.reason) parts.push(`reason: ${stats.reason}`);
     if (stats.last_error) parts.push(`last error: ${stats.last_error}`);
     setText('run-line', parts.join(' · '));
@@ -429,7 +437,9 @@
   }
 
   function clearInvalid() {
-    for (const id of [...NUMERIC_FIELDS, 'dist', 'stampede', 'workload']) $(id).removeAttribute('aria-invalid');
+    for (const id of [...NUMERIC_FIELDS, 'dist', 'stampede', 'workload', 'invalidate']) {
+      $(id).removeAttribute('aria-invalid');
+    }
   }
 
   async function startRun(event) {
@@ -449,6 +459,7 @@
     if (dist !== '') params.dist = dist;
     params.workload = $('workload').value;
     params.stampede = $('stampede').value;
+    params.invalidate = $('invalidate').value;
     const button = $('query-db');
     button.disabled = true;
     showFormMessage('Starting a run…');
