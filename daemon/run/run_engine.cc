@@ -419,7 +419,9 @@ void RunEngine::SecondDeletes() {
     });
     second_deletes_.pop_front();
   }
-  if (!second_deletes_.empty()) {
+  if (second_deletes_.empty()) {
+    second_delete_timer_->Disable();
+  } else {
     second_delete_timer_->Enable(
         absl::Nanoseconds(second_deletes_.front().due_ns - now));
   }

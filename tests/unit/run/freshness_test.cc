@@ -229,6 +229,39 @@ TEST_F(FreshnessTest, DeleteTwiceDeletesAgainAfterTheDelayBeforeTheRunEnds) {
   EXPECT_EQ(clock_.enabled_timers(), 0);
 }
 
+TEST_F(FreshnessTest, ACancelSendsTheSecondDeletesAtOnce) {
+  RunParams params = Params(Invalidate::kDeleteTwice, 1000);
+  params.delete_delay_ms = 60'000;
+  ASSERT_TRUE(engine_.Start(params, "f1", Spec(), Domains()).ok());
+  // Until some writes have deleted once and wait for their second delete.
+  while (dels_ < 3) {
+    clock_.Advance(absl::Microseconds(10));
+    if (redis_.pending() > 0) {
+      Observe(redis_.front().argv);
+      redis_.AnswerOne();
+    } else if (db_.pending() > 0) {
+      AnswerDb();
+    }
+  }
+  const int64_t cancelled_at = clock_.NowNanos();
+  engine_.Cancel();
+  while (engine_.running() && (redis_.pending() > 0 || db_.pending() > 0)) {
+    if (redis_.pending() > 0) {
+      Observe(redis_.front().argv);
+      redis_.AnswerOne();
+    } else {
+      AnswerDb();
+    }
+  }
+  // Ended without the minute's wait, every write's key deleted twice.
+  EXPECT_FALSE(engine_.running());
+  EXPECT_EQ(engine_.stats().state(), RunState::kCancelled);
+  EXPECT_EQ(clock_.NowNanos(), cancelled_at);
+  EXPECT_EQ(dels_, static_cast<int>(2 * engine_.stats().writes()));
+  EXPECT_EQ(clock_.enabled_timers(), 0);
+  ExpectCountsAddUp(engine_);
+}
+
 TEST_F(FreshnessTest, VerifyFindsTheStaleRowsAndTheLedgerExplainsEach) {
   RunParams params = Params(Invalidate::kTtl);
   params.verify_pct = 100;
