@@ -89,18 +89,24 @@ class FreshnessTest : public ::testing::Test {
     return params;
   }
 
+  // Answers the oldest Redis command, else the oldest statement; false when
+  // neither has anything pending.
+  bool Step() {
+    if (redis_.pending() > 0) {
+      Observe(redis_.front().argv);
+      redis_.AnswerOne();
+      return true;
+    }
+    if (db_.pending() == 0) return false;
+    AnswerDb();
+    return true;
+  }
+
   void Run(const RunParams& params) {
     ASSERT_TRUE(engine_.Start(params, "f1", Spec(), Domains()).ok());
     for (int step = 0; step < 1'000'000 && engine_.running(); ++step) {
       clock_.Advance(absl::Microseconds(10));
-      if (redis_.pending() > 0) {
-        Observe(redis_.front().argv);
-        redis_.AnswerOne();
-      } else if (db_.pending() > 0) {
-        AnswerDb();
-      } else {
-        clock_.Advance(absl::Milliseconds(50));  // delete_twice's timer
-      }
+      if (!Step()) clock_.Advance(absl::Milliseconds(50));  // delete_twice's
       ExpectCountsAddUp(engine_);
     }
     ASSERT_FALSE(engine_.running());
@@ -236,23 +242,13 @@ TEST_F(FreshnessTest, ACancelSendsTheSecondDeletesAtOnce) {
   // Until some writes have deleted once and wait for their second delete.
   while (dels_ < 3) {
     clock_.Advance(absl::Microseconds(10));
-    if (redis_.pending() > 0) {
-      Observe(redis_.front().argv);
-      redis_.AnswerOne();
-    } else if (db_.pending() > 0) {
-      AnswerDb();
-    }
+    ASSERT_TRUE(Step());
   }
   const int64_t cancelled_at = clock_.NowNanos();
   engine_.Cancel();
-  while (engine_.running() && (redis_.pending() > 0 || db_.pending() > 0)) {
-    if (redis_.pending() > 0) {
-      Observe(redis_.front().argv);
-      redis_.AnswerOne();
-    } else {
-      AnswerDb();
-    }
+  while (engine_.running() && Step()) {
   }
+
   // Ended without the minute's wait, every write's key deleted twice.
   EXPECT_FALSE(engine_.running());
   EXPECT_EQ(engine_.stats().state(), RunState::kCancelled);
@@ -291,11 +287,7 @@ TEST_F(FreshnessTest, VerifyReportsRowsThatChangedWithNoWriteToExplainThem) {
   ASSERT_TRUE(engine_.Start(params, "f2", spec, std::move(domains)).ok());
   while (engine_.running()) {
     clock_.Advance(absl::Microseconds(10));
-    if (redis_.pending() > 0) {
-      redis_.AnswerOne();
-    } else if (db_.pending() > 0) {
-      AnswerDb();
-    }
+    ASSERT_TRUE(Step());
   }
   ExpectCountsAddUp(engine_);
   const FreshnessStats& f = engine_.stats().freshness();
