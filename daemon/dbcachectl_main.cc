@@ -11,15 +11,19 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "daemon/common/str_cat.h"
 #include "daemon/config/command_line.h"
 #include "daemon/config/settings.h"
+#include "daemon/ctl/cancel_on_interrupt.h"
 #include "daemon/ctl/daemon_commands.h"
 #include "daemon/ctl/mysql_session.h"
 #include "daemon/ctl/seed.h"
+#include "daemon/ctl/sweep.h"
 #include "daemon/run/control/run_keys.h"
 #include "daemon/run/control_command.h"
 #include "daemon/run/workload/workload_file.h"
@@ -47,6 +51,11 @@ ABSL_FLAG(std::string, stale_ms, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, keys, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, dist, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, ttl_jitter_pct, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, invalidate, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, delete_delay_ms, "", "run: see 'Flags of run'");
+ABSL_FLAG(std::string, verify, "", "run: see 'Flags of run'");
+ABSL_FLAG(bool, csv, false, "sweep: print the result as CSV");
+ABSL_FLAG(bool, json, false, "sweep: print the result as JSON");
 ABSL_FLAG(bool, wait, false, "run: follow the run and print its summary");
 ABSL_FLAG(std::string, load_method, "auto", "seed: auto, infile or insert");
 
@@ -67,6 +76,7 @@ int RunSeed(const config::Settings& settings);
 int RunVerify(const config::Settings& settings);
 int RunRun(const config::Settings& settings);
 int RunWorkloads(const config::Settings& settings);
+int RunSweep(const config::Settings& settings);
 int RunStatus(const config::Settings& settings) {
   return ctl::StatusCommand(settings);
 }
@@ -89,6 +99,10 @@ constexpr Subcommand kSubcommands[] = {
     {"verify", "", "print row count, seed and checksums", RunVerify},
     {"run", "[--queries N] [--wait] ...",
      "ask dbcached for a run; --wait follows it", RunRun},
+    {"sweep", "--ttl-ms A,B [--dist D]",
+     "run a TTL x dist grid: what "
+     "the cache saves",
+     RunSweep},
     {"workloads", "[--workloads FILE]",
      "check the workload file and list its workloads", RunWorkloads},
     {"status", "", "daemon heartbeat and the last run's summary", RunStatus},
@@ -138,6 +152,19 @@ constexpr std::string_view kExtraHelpTail =
     "Redis\n"
     "unreachable or no daemon subscribed; 4 the daemon refused (busy, "
     "invalid).\n"
+    "\n"
+    "Flags of sweep (and any flag of run but --id and --cache, for every "
+    "cell):\n"
+    "  --ttl-ms A,B,...       the TTLs to try, ms (required)\n"
+    "  --dist D,E,...         the distributions to try (default: the "
+    "workload's)\n"
+    "  --csv, --json          print the result as CSV or JSON, not a table\n"
+    "  Each cell runs from a flushed cache, after one cache=off baseline; "
+    "the\n"
+    "  sweep is kept in <prefix>sweeps (the last 20). Ctrl-C cancels the run "
+    "that\n"
+    "  is going and stops the sweep (exit 1); a second Ctrl-C quits at "
+    "once.\n"
     "\n"
     "Flags of seed:\n"
     "  --rows N               rows to load, 1..100000000 (default 100000)\n"
@@ -237,47 +264,100 @@ int RunSeed(const config::Settings& settings) {
   return 0;
 }
 
-int RunRun(const config::Settings& settings) {
-  // The flags as a run message, checked by the parser dbcached uses.
+// The run flags as a run message, checked by the parser dbcached uses; the
+// keys in `skip` are left to the caller (a sweep's lists).
+absl::StatusOr<run::RunParams> RunParamsFromFlags(
+    std::initializer_list<std::string_view> skip = {}) {
   std::string message = "run";
-  const std::pair<std::string_view, std::string> given[] = {
-      {"workload", absl::GetFlag(FLAGS_workload)},
-      {"queries", absl::GetFlag(FLAGS_queries)},
-      {"concurrency", absl::GetFlag(FLAGS_concurrency)},
-      {"ttl_ms", absl::GetFlag(FLAGS_ttl_ms)},
-      {"limit_max", absl::GetFlag(FLAGS_limit_max)},
-      {"cache", absl::GetFlag(FLAGS_cache)},
-      {"id", absl::GetFlag(FLAGS_id)},
-      {"stampede", absl::GetFlag(FLAGS_stampede)},
-      {"rate", absl::GetFlag(FLAGS_rate)},
-      {"beta", absl::GetFlag(FLAGS_beta)},
-      {"lock_ms", absl::GetFlag(FLAGS_lock_ms)},
-      {"stale_ms", absl::GetFlag(FLAGS_stale_ms)},
-      {"keys", absl::GetFlag(FLAGS_keys)},
-      {"dist", absl::GetFlag(FLAGS_dist)},
-      {"ttl_jitter_pct", absl::GetFlag(FLAGS_ttl_jitter_pct)},
-  };
-  for (const auto& [key, value] : given) {
+  for (const run::control::RunKeySpec& key : run::control::RunKeys()) {
+    if (std::find(skip.begin(), skip.end(), key.name) != skip.end()) continue;
+    // Every key has its flag of the same name (a test runs each).
+    const absl::CommandLineFlag* flag =
+        absl::FindCommandLineFlag(AsAbsl(key.name));
+    if (flag == nullptr) {
+      return absl::InternalError(
+          absl::StrFormat("run key %s has no flag", key.name));
+    }
+    const std::string value = flag->CurrentValue();
     if (value.empty()) continue;
     if (value.find_first_of(" \t\r\n") != std::string::npos) {
-      return Fail(2,
-                  absl::StrFormat("--%s: '%s' has a space in it", key, value));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("--%s: '%s' has a space in it", key.name, value));
     }
-    dbcache::StrAppend(&message, " ", key, "=", value);
-  }
-  if (const std::optional<uint64_t> seed = absl::GetFlag(FLAGS_seed)) {
-    dbcache::StrAppend(&message, " seed=", *seed);
+    dbcache::StrAppend(&message, " ", key.name, "=", value);
   }
   absl::StatusOr<run::ControlCommand> command =
       run::ParseControlMessage(message);
   if (!command.ok()) {
     // "queries=0 is out of range ...": name it as the flag it came from.
-    return Fail(2, dbcache::StrCat("--", command.status().message()));
+    return absl::InvalidArgumentError(
+        dbcache::StrCat("--", command.status().message()));
   }
+  return command->run;
+}
+
+int RunRun(const config::Settings& settings) {
+  absl::StatusOr<run::RunParams> params = RunParamsFromFlags();
+  if (!params.ok()) return Fail(2, AsStd(params.status().message()));
   ctl::RunOptions options;
-  options.params = command->run;
+  options.params = *std::move(params);
   options.wait = absl::GetFlag(FLAGS_wait);
   return ctl::RunCommand(settings, options);
+}
+
+// --ttl-ms and --dist of a sweep: lists, each item checked as the run key.
+int RunSweep(const config::Settings& settings) {
+  if (absl::GetFlag(FLAGS_csv) && absl::GetFlag(FLAGS_json)) {
+    return Fail(2, "sweep: --csv and --json: pick one");
+  }
+  if (!absl::GetFlag(FLAGS_id).empty() || !absl::GetFlag(FLAGS_cache).empty()) {
+    return Fail(2,
+                "sweep: --id and --cache are the sweep's own (each cell "
+                "caches; the baseline does not)");
+  }
+  absl::StatusOr<run::RunParams> base =
+      RunParamsFromFlags({"ttl_ms", "dist", "id", "cache"});
+  if (!base.ok()) return Fail(2, AsStd(base.status().message()));
+  ctl::SweepOptions options;
+  options.base = *std::move(base);
+  const std::string ttls = absl::GetFlag(FLAGS_ttl_ms);
+  if (ttls.empty()) {
+    return Fail(2,
+                "sweep: --ttl-ms is required: the TTLs to try, as in "
+                "--ttl-ms 100,1000,10000");
+  }
+  for (absl::string_view item : absl::StrSplit(ttls, ',')) {
+    absl::StatusOr<run::ControlCommand> one = run::ParseControlMessage(
+        dbcache::StrCat("run ttl_ms=", std::string(item)));
+    if (!one.ok()) {
+      return Fail(2, dbcache::StrCat("--", one.status().message()));
+    }
+    options.ttls_ms.push_back(one->run.ttl_ms);
+  }
+  const std::string dists = absl::GetFlag(FLAGS_dist);
+  if (!dists.empty()) {
+    for (absl::string_view item : absl::StrSplit(dists, ',')) {
+      absl::StatusOr<run::ControlCommand> one = run::ParseControlMessage(
+          dbcache::StrCat("run dist=", std::string(item)));
+      if (!one.ok()) {
+        return Fail(2, dbcache::StrCat("--", one.status().message()));
+      }
+      options.dists.push_back(run::KeyDistributionName(*one->run.dist));
+    }
+  }
+  constexpr size_t kMaxCells = 100;
+  if (options.ttls_ms.size() * std::max<size_t>(1, options.dists.size()) >
+      kMaxCells) {
+    return Fail(2, absl::StrFormat("sweep: at most %d cells (TTLs x "
+                                   "distributions)",
+                                   kMaxCells));
+  }
+  options.format = absl::GetFlag(FLAGS_csv) ? ctl::SweepOptions::Format::kCsv
+                   : absl::GetFlag(FLAGS_json)
+                       ? ctl::SweepOptions::Format::kJson
+                       : ctl::SweepOptions::Format::kTable;
+  const ctl::CancelOnInterrupt interrupt(settings);
+  return ctl::SweepCommand(settings, options, interrupt.interrupted_flag());
 }
 
 // Reads the workload file as dbcached would, so that a mistake shows before

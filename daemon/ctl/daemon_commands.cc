@@ -31,14 +31,6 @@ nlohmann::json Parse(std::string_view text) {
   return nlohmann::json::parse(text, nullptr, false);
 }
 
-std::string NewId() {
-  std::random_device random;
-  return absl::StrFormat(
-      "c%s-%04x",
-      absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::UTCTimeZone()),
-      random() & 0xffff);
-}
-
 // A subscription to <prefix>events opened before the command is published, so
 // that no answer can slip past.
 class EventStream {
@@ -94,74 +86,120 @@ bool MatchesId(const nlohmann::json& event, const std::string& id) {
 
 }  // namespace
 
-int RunCommand(const config::Settings& settings, const RunOptions& options) {
+std::string NewCommandId() {
+  std::random_device random;
+  return absl::StrFormat(
+      "c%s-%04x",
+      absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::UTCTimeZone()),
+      random() & 0xffff);
+}
+
+FollowedRun PublishAndFollow(const config::Settings& settings,
+                             run::RunParams params, const std::string& label,
+                             absl::Duration ack_timeout) {
   run::ControlCommand command;
   command.kind = run::CommandKind::kRun;
-  command.run = options.params;
-  if (command.run.id.empty()) command.run.id = NewId();
+  command.run = std::move(params);
+  if (command.run.id.empty()) command.run.id = NewCommandId();
   command.id = command.run.id;
   const std::string message = run::ControlCommandToJson(command);
   // The daemon's own parser checks what we are about to send.
   if (absl::StatusOr<run::ControlCommand> check =
           run::ParseControlMessage(message);
       !check.ok()) {
-    return Fail(kExitUsage, AsStd(check.status().message()));
+    return {Fail(kExitUsage, AsStd(check.status().message())), {}};
   }
   absl::StatusOr<redis::SyncClient> primary =
       redis::SyncClient::Connect(Primary(settings));
-  if (!primary.ok())
-    return Fail(kExitNoDaemon, AsStd(primary.status().message()));
-  std::optional<EventStream> events;
-  if (options.wait) {
-    absl::StatusOr<EventStream> stream = EventStream::Open(settings);
-    if (!stream.ok())
-      return Fail(kExitNoDaemon, AsStd(stream.status().message()));
-    events.emplace(*std::move(stream));
+  if (!primary.ok()) {
+    return {Fail(kExitNoDaemon, AsStd(primary.status().message())), {}};
+  }
+  absl::StatusOr<EventStream> events = EventStream::Open(settings);
+  if (!events.ok()) {
+    return {Fail(kExitNoDaemon, AsStd(events.status().message())), {}};
   }
   if (int code = Publish(*primary, settings, message); code != kExitOk) {
-    return code;
+    return {code, {}};
   }
   const std::string& id = command.run.id;
-  if (!options.wait) {
-    absl::PrintF("run %s requested (%d queries, concurrency %d)\n", id,
-                 command.run.queries, command.run.concurrency);
-    return kExitOk;
-  }
   std::optional<Progress> progress;
-  absl::Duration timeout = options.ack_timeout;
+  absl::Duration timeout = ack_timeout;
   while (true) {
     absl::StatusOr<nlohmann::json> event = events->Next(timeout);
     if (!event.ok()) {
       if (progress) progress->Note("");
-      return Fail(
-          kExitNoDaemon,
-          progress ? StrCat("no word from dbcached for ",
+      return {
+          Fail(kExitNoDaemon,
+               progress
+                   ? StrCat("no word from dbcached for ",
                             absl::FormatDuration(timeout), " during run ", id)
                    : StrCat("dbcached did not start run ", id, " within ",
-                            absl::FormatDuration(timeout)));
+                            absl::FormatDuration(timeout))),
+          {}};
     }
-    const std::string name = event->value("event", "");
     if (!MatchesId(*event, id)) continue;
+    const std::string name = event->value("event", "");
     if (name == "error") {
-      return Fail(kExitRejected, StrCat("dbcached refused the run: ",
-                                        event->value("message", "")));
+      // A run's own error events (verify's unexplained rows) do not end it.
+      if (progress) {
+        progress->Note(event->value("message", ""));
+        continue;
+      }
+      return {Fail(kExitRejected, StrCat("dbcached refused the run: ",
+                                         event->value("message", ""))),
+              {}};
     }
     if (name == "run_started") {
-      progress.emplace(stderr, StrCat("run ", id), command.run.queries);
+      progress.emplace(stderr, label, command.run.queries);
       progress->set_unit("queries");
-      // Between progress events a busy daemon can be quiet for a while; silence
-      // for this long means it is gone.
+      // Between progress events a busy daemon can be quiet for a while;
+      // silence for this long means it is gone.
       timeout = absl::Seconds(60);
     } else if (name == "progress" && progress) {
       progress->Update(event->value("done", int64_t{0}));
     } else if (name == "run_finished") {
-      const nlohmann::json& summary = (*event)["summary"];
+      nlohmann::json summary = (*event)["summary"];
       if (progress) progress->Done(summary.value("done", int64_t{0}));
-      absl::PrintF("%s", FormatSummary(summary));
-      return summary.value("state", "") == "finished" ? kExitOk
-                                                      : kExitRunNotFinished;
+      const int code = summary.value("state", "") == "finished"
+                           ? kExitOk
+                           : kExitRunNotFinished;
+      return {code, std::move(summary)};
     }
   }
+}
+
+int RunCommand(const config::Settings& settings, const RunOptions& options) {
+  if (!options.wait) {
+    run::ControlCommand command;
+    command.kind = run::CommandKind::kRun;
+    command.run = options.params;
+    if (command.run.id.empty()) command.run.id = NewCommandId();
+    command.id = command.run.id;
+    const std::string message = run::ControlCommandToJson(command);
+    if (absl::StatusOr<run::ControlCommand> check =
+            run::ParseControlMessage(message);
+        !check.ok()) {
+      return Fail(kExitUsage, AsStd(check.status().message()));
+    }
+    absl::StatusOr<redis::SyncClient> primary =
+        redis::SyncClient::Connect(Primary(settings));
+    if (!primary.ok()) {
+      return Fail(kExitNoDaemon, AsStd(primary.status().message()));
+    }
+    if (int code = Publish(*primary, settings, message); code != kExitOk) {
+      return code;
+    }
+    absl::PrintF("run %s requested (%d queries, concurrency %d)\n",
+                 command.run.id, command.run.queries, command.run.concurrency);
+    return kExitOk;
+  }
+  run::RunParams params = options.params;
+  if (params.id.empty()) params.id = NewCommandId();
+  const std::string label = StrCat("run ", params.id);
+  FollowedRun run =
+      PublishAndFollow(settings, std::move(params), label, options.ack_timeout);
+  if (!run.summary.is_null()) absl::PrintF("%s", FormatSummary(run.summary));
+  return run.exit_code;
 }
 
 int StatusCommand(const config::Settings& settings) {
@@ -209,10 +247,10 @@ int StatusCommand(const config::Settings& settings) {
 }
 
 int SimpleCommand(const config::Settings& settings, run::CommandKind kind,
-                  absl::Duration ack_timeout) {
+                  absl::Duration ack_timeout, bool print) {
   run::ControlCommand command;
   command.kind = kind;
-  command.id = NewId();
+  command.id = NewCommandId();
   absl::StatusOr<redis::SyncClient> primary =
       redis::SyncClient::Connect(Primary(settings));
   if (!primary.ok())
@@ -235,8 +273,10 @@ int SimpleCommand(const config::Settings& settings, run::CommandKind kind,
     }
     if (kind == run::CommandKind::kFlush && name == "flushed" &&
         MatchesId(*event, command.id)) {
-      absl::PrintF("flushed: %d cached results removed\n",
-                   event->value("removed", 0));
+      if (print) {
+        absl::PrintF("flushed: %d cached results removed\n",
+                     event->value("removed", 0));
+      }
       return kExitOk;
     }
     if (kind == run::CommandKind::kReset && name == "reset" &&

@@ -1,9 +1,12 @@
 #ifndef DBCACHE_DAEMON_CTL_DAEMON_COMMANDS_H_
 #define DBCACHE_DAEMON_CTL_DAEMON_COMMANDS_H_
 
+#include <string>
+
 #include "absl/time/time.h"
 #include "daemon/config/settings.h"
 #include "daemon/run/control_command.h"
+#include "nlohmann/json.hpp"
 
 namespace dbcache::ctl {
 
@@ -23,6 +26,24 @@ struct RunOptions {
   absl::Duration ack_timeout = absl::Seconds(10);
 };
 
+// A run asked for and followed to its end: the exit code to give, and the
+// run's summary when it ended (finished or not).
+struct FollowedRun {
+  int exit_code = kExitOk;
+  nlohmann::json summary;
+};
+
+// Publishes a run and follows its events to its end, with a progress bar on
+// stderr labelled `label`. Errors are printed.
+//
+//   FollowedRun r = PublishAndFollow(settings, params, "run r1");
+//   if (r.exit_code == kExitOk) Use(r.summary);
+FollowedRun PublishAndFollow(const config::Settings& settings,
+                             run::RunParams params, const std::string& label,
+                             absl::Duration ack_timeout = absl::Seconds(10));
+// A made-up id for a command: c<UTC time>-<4 hex digits>.
+std::string NewCommandId();
+
 // The commands that talk to dbcached through Redis. Each prints what happened
 // and returns an exit code above.
 //
@@ -35,7 +56,7 @@ int RunCommand(const config::Settings& settings, const RunOptions& options);
 int StatusCommand(const config::Settings& settings);
 // flush, reset or cancel: publishes and waits for the daemon's answer.
 int SimpleCommand(const config::Settings& settings, run::CommandKind kind,
-                  absl::Duration ack_timeout);
+                  absl::Duration ack_timeout, bool print = true);
 
 }  // namespace dbcache::ctl
 

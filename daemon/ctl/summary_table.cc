@@ -1,22 +1,10 @@
 #include "daemon/ctl/summary_table.h"
 
 #include "absl/strings/str_format.h"
+#include "daemon/ctl/json_fields.h"
 
 namespace dbcache::ctl {
 namespace {
-
-// Reads a number whatever its JSON type; 0 when missing or not a number.
-double Number(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : 0;
-}
-
-std::string Text(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 std::string LatencyRow(const char* label, const nlohmann::json& latency) {
   return absl::StrFormat("%-12s %8.0f %10.1f %10.1f %10.1f\n", label,
