@@ -3,10 +3,13 @@
 // counts, what it keeps in Redis, and a sweep stopped by Ctrl-C.
 #include <signal.h>
 
+#include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "daemon/run/control/run_keys.h"
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
 #include "tests/integration/support/child_process.h"
@@ -54,6 +57,44 @@ class SweepTest : public DaemonTest {
     return runs;
   }
 };
+
+// Every key of the run-key table is a dbcachectl flag: with a valid value and
+// no daemon listening on the prefix, each gets as far as publishing (exit 3),
+// none is refused as unknown or missing (exit 2).
+TEST_F(SweepTest, EveryRunKeyIsAFlagOfDbcachectl) {
+  const std::map<std::string, std::string> valid = {{"workload", "demo"},
+                                                    {"queries", "10"},
+                                                    {"concurrency", "2"},
+                                                    {"ttl_ms", "100"},
+                                                    {"limit_max", "5"},
+                                                    {"keys", "5"},
+                                                    {"dist", "zipf:1.1"},
+                                                    {"seed", "3"},
+                                                    {"id", "f1"},
+                                                    {"cache", "off"},
+                                                    {"stampede", "lock"},
+                                                    {"rate", "10"},
+                                                    {"beta", "1.5"},
+                                                    {"lock_ms", "10"},
+                                                    {"stale_ms", "10"},
+                                                    {"ttl_jitter_pct", "5"},
+                                                    {"invalidate", "delete"},
+                                                    {"delete_delay_ms", "5"},
+                                                    {"verify", "10"}};
+  for (const run::control::RunKeySpec& key : run::control::RunKeys()) {
+    const std::string name(key.name);
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(valid.contains(name)) << "give the test a value for " << name;
+    std::string flag = name;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    const RunResult result =
+        RunProgram({stack_.bin_dir + "/dbcachectl", "run",
+                    "--prefix=" + prefix_, "--" + flag + "=" + valid.at(name)},
+                   stack_.ProgramEnv());
+    EXPECT_EQ(result.exit_code, 3) << result.output;
+    EXPECT_THAT(result.output, HasSubstr("no dbcached is subscribed"));
+  }
+}
 
 TEST_F(SweepTest, AThreeByTwoSweepIsSevenRunsAndItsTableAddsUp) {
   StartDaemon({"--cache_reads=primary"});
