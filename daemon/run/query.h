@@ -38,7 +38,7 @@ struct Query {
   // the versions its rows hold, and the rows themselves to verify.
   bool judge = false;
   bool verify = false;
-  std::optional<RowVersions> served_versions;
+  std::optional<std::vector<uint64_t>> served_versions;
   cache::ResultSet served_rows;
 };
 

@@ -268,7 +268,7 @@ void RunEngine::Judge(Query& q) {
     if (!q.served_versions.has_value()) {
       ++f.unversioned_reads;
     } else if (std::optional<int64_t> age = ledger_.StaleFor(
-                   q.key, q.served_versions->newest, q.start_ns)) {
+                   q.key, ledger_.AsOf(*q.served_versions), q.start_ns)) {
       ++f.stale_reads;
       f.staleness.Record(static_cast<uint64_t>(*age));
     }
@@ -279,46 +279,48 @@ void RunEngine::Judge(Query& q) {
 void RunEngine::Verify(Query& q) {
   ++pending_background_;
   const uint64_t generation = generation_;
-  executor_.Execute(
-      q.sql, [this, generation, key = q.key, sql = q.sql,
-              served = std::move(q.served_rows), versions = q.served_versions](
-                 const absl::Status& status, const mysql::QueryResult* result,
-                 const mysql::QueryTiming&) {
-        if (generation != generation_) return;
-        --pending_background_;
-        FreshnessStats& f = stats_.freshness();
-        if (!status.ok() || !result->has_result_set()) {
-          ++f.verify_errors;
-          MaybeFinish();
-          return;
+  executor_.Execute(q.sql, [this, generation, key = q.key, sql = q.sql,
+                            served = std::move(q.served_rows),
+                            versions = q.served_versions](
+                               const absl::Status& status,
+                               const mysql::QueryResult* result,
+                               const mysql::QueryTiming&) {
+    if (generation != generation_) return;
+    --pending_background_;
+    FreshnessStats& f = stats_.freshness();
+    if (!status.ok() || !result->has_result_set()) {
+      ++f.verify_errors;
+      MaybeFinish();
+      return;
+    }
+    std::string encoded;
+    cache::ResultSetWriter writer(&encoded);
+    result->EncodeTo(writer);
+    absl::StatusOr<cache::ResultSet> fresh = cache::DecodeResultSet(encoded);
+    ++f.verified;
+    if (fresh.ok() && *fresh != served) {
+      // A newer write explains the difference: one of this run to the
+      // key after the rows' own, or any that moved the rows' versions (a
+      // write before the run).
+      const int64_t as_of = versions.has_value() ? ledger_.AsOf(*versions)
+                                                 : VersionLedger::kBeforeAny;
+      if (ledger_.Explains(key, as_of) || RowVersionsOf(*fresh) != versions) {
+        ++f.verify_stale;
+      } else {
+        ++f.unexplained;
+        if (++unexplained_events_ <= 10 && on_error_event_) {
+          on_error_event_(
+              "unexplained",
+              StrCat("run ", stats_.run_id(),
+                     ": the cache served rows "
+                     "that differ from MySQL's and no write explains "
+                     "them; key ",
+                     key, ", sql: ", sql.substr(0, 200)));
         }
-        std::string encoded;
-        cache::ResultSetWriter writer(&encoded);
-        result->EncodeTo(writer);
-        absl::StatusOr<cache::ResultSet> fresh =
-            cache::DecodeResultSet(encoded);
-        ++f.verified;
-        if (fresh.ok() && *fresh != served) {
-          // A newer write explains the difference if this run made one to
-          // the key, or if the rows' versions moved (a write before the run).
-          if (ledger_.Explains(key, versions ? versions->oldest : 0) ||
-              RowVersionsOf(*fresh) != versions) {
-            ++f.verify_stale;
-          } else {
-            ++f.unexplained;
-            if (++unexplained_events_ <= 10 && on_error_event_) {
-              on_error_event_(
-                  "unexplained",
-                  StrCat("run ", stats_.run_id(),
-                         ": the cache served rows "
-                         "that differ from MySQL's and no write explains "
-                         "them; key ",
-                         key, ", sql: ", sql.substr(0, 200)));
-            }
-          }
-        }
-        MaybeFinish();
-      });
+      }
+    }
+    MaybeFinish();
+  });
 }
 
 uint64_t RunEngine::NextVersion() {
@@ -334,7 +336,7 @@ void RunEngine::Write(Query& q) {
   q.affected_sql.clear();
   q.affected_keys.clear();
   workload_->AppendAffected(&q.affected_sql, &q.affected_keys);
-  ledger_.Started(q.affected_keys, q.version, scheduler_.NowNanos());
+  ledger_.Started(q.affected_keys, q.version);
   const uint64_t seq = q.seq;
   const uint64_t generation = generation_;
   executor_.Execute(q.sql, [this, &q, seq, generation](

@@ -6,23 +6,21 @@
 
 namespace dbcache::run {
 
-std::optional<RowVersions> RowVersionsOf(const cache::ResultSet& rows) {
+std::optional<std::vector<uint64_t>> RowVersionsOf(
+    const cache::ResultSet& rows) {
   const auto column =
       std::find(rows.columns.begin(), rows.columns.end(), kVersionColumn);
   if (column == rows.columns.end()) return std::nullopt;
   const size_t c = static_cast<size_t>(column - rows.columns.begin());
-  std::optional<RowVersions> range;
+  std::vector<uint64_t> versions;
+  versions.reserve(rows.rows.size());
   for (const auto& row : rows.rows) {
     uint64_t v = 0;
-    if (!row[c].has_value() || !absl::SimpleAtoi(*row[c], &v)) continue;
-    if (!range.has_value()) {
-      range = RowVersions{v, v};
-    } else {
-      range->oldest = std::min(range->oldest, v);
-      range->newest = std::max(range->newest, v);
+    if (row[c].has_value() && absl::SimpleAtoi(*row[c], &v)) {
+      versions.push_back(v);
     }
   }
-  return range;
+  return versions;
 }
 
 }  // namespace dbcache::run

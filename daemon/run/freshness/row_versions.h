@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "daemon/cache/result_set.h"
 
@@ -13,18 +14,12 @@ namespace dbcache::run {
 // (workload_spec.h's {version}); an aggregate selects MAX(version) AS version.
 inline constexpr std::string_view kVersionColumn = "version";
 
-struct RowVersions {
-  uint64_t oldest = 0;
-  uint64_t newest = 0;
-
-  bool operator==(const RowVersions& other) const = default;
-};
-
-// The range of the version column over the rows; nullopt when there is no
-// such column or no row with an integer in it.
+// The version column's integers, row by row; nullopt when there is no such
+// column.
 //
-//   std::optional<RowVersions> v = RowVersionsOf(*DecodeResultSet(entry));
-std::optional<RowVersions> RowVersionsOf(const cache::ResultSet& rows);
+//   std::optional<std::vector<uint64_t>> v = RowVersionsOf(rows);
+std::optional<std::vector<uint64_t>> RowVersionsOf(
+    const cache::ResultSet& rows);
 
 }  // namespace dbcache::run
 

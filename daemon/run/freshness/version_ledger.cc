@@ -5,89 +5,70 @@
 #include "daemon/common/str_cat.h"
 
 namespace dbcache::run {
-namespace {
 
-template <typename History>
-auto FirstAbove(History& history, uint64_t version) {
-  return std::upper_bound(
-      history.begin(), history.end(), version,
-      [](uint64_t v, const auto& write) { return v < write.version; });
+void VersionLedger::Clear() {
+  keys_.clear();
+  commit_of_.clear();
+  in_flight_.clear();
 }
 
-}  // namespace
-
-void VersionLedger::Started(std::span<const std::string> keys, uint64_t version,
-                            int64_t issue_ns) {
-  for (const std::string& key : keys) {
-    History& history = keys_[key];
-    // Issued in version order: nearly always the end.
-    history.insert(FirstAbove(history, version),
-                   Write{version, issue_ns, kInFlight});
-  }
-}
-
-VersionLedger::Write* VersionLedger::Find(std::string_view key,
-                                          uint64_t version) {
-  auto it = keys_.find(AsAbsl(key));
-  if (it == keys_.end()) return nullptr;
-  History& history = it->second;
-  auto at = FirstAbove(history, version);
-  if (at == history.begin() || std::prev(at)->version != version) {
-    return nullptr;
-  }
-  return &*std::prev(at);
+void VersionLedger::Started(std::span<const std::string> keys,
+                            uint64_t version) {
+  in_flight_.insert(version);
+  for (const std::string& key : keys) ++keys_[key].in_flight;
 }
 
 void VersionLedger::Committed(std::span<const std::string> keys,
                               uint64_t version, int64_t commit_ns) {
+  if (in_flight_.erase(version) == 0) return;  // Never started.
+  commit_of_[version] = commit_ns;
   for (const std::string& key : keys) {
-    if (Write* write = Find(key, version)) write->commit_ns = commit_ns;
+    History& history = keys_[key];
+    --history.in_flight;
+    // Answers arrive in time order: appending keeps the times sorted.
+    history.commits.push_back(commit_ns);
   }
 }
 
 void VersionLedger::Failed(std::span<const std::string> keys,
                            uint64_t version) {
-  for (const std::string& key : keys) {
-    auto it = keys_.find(AsAbsl(key));
-    if (it == keys_.end()) continue;
-    History& history = it->second;
-    history.erase(std::remove_if(history.begin(), history.end(),
-                                 [version](const Write& w) {
-                                   return w.version == version;
-                                 }),
-                  history.end());
+  if (in_flight_.erase(version) == 0) return;
+  for (const std::string& key : keys) --keys_[key].in_flight;
+}
+
+int64_t VersionLedger::AsOf(std::span<const uint64_t> versions) const {
+  int64_t as_of = kBeforeAny;
+  for (uint64_t v : versions) {
+    if (in_flight_.contains(v)) return kNewest;
+    if (auto it = commit_of_.find(v); it != commit_of_.end()) {
+      as_of = std::max(as_of, it->second);
+    }
   }
+  return as_of;
 }
 
 std::optional<int64_t> VersionLedger::StaleFor(std::string_view key,
-                                               uint64_t newest,
+                                               int64_t as_of,
                                                int64_t read_start_ns) const {
   auto it = keys_.find(AsAbsl(key));
-  if (it == keys_.end()) return std::nullopt;
+  if (it == keys_.end() || as_of == kNewest) return std::nullopt;
+  const std::vector<int64_t>& commits = it->second.commits;
+  // The first commit after the rows' own.
+  auto next = std::upper_bound(commits.begin(), commits.end(), as_of);
+  if (next == commits.end() || *next > read_start_ns) return std::nullopt;
+  return read_start_ns - *next;
+}
+
+bool VersionLedger::Explains(std::string_view key, int64_t as_of) const {
+  auto it = keys_.find(AsAbsl(key));
+  if (it == keys_.end()) return false;
   const History& history = it->second;
-  std::optional<int64_t> first_commit;
-  for (auto w = FirstAbove(history, newest); w != history.end(); ++w) {
-    // A write issued after the read began, or after the earliest commit found
-    // so far, committed later than either: none further on can count.
-    const int64_t bound = first_commit.value_or(read_start_ns);
-    if (w->issue_ns > bound) break;
-    if (w->commit_ns <= read_start_ns &&
-        (!first_commit.has_value() || w->commit_ns < *first_commit)) {
-      first_commit = w->commit_ns;
-    }
-  }
-  if (!first_commit.has_value()) return std::nullopt;
-  return read_start_ns - *first_commit;
+  return history.in_flight > 0 ||
+         (!history.commits.empty() && history.commits.back() > as_of);
 }
 
 bool VersionLedger::Tracks(std::string_view key) const {
   return keys_.contains(AsAbsl(key));
-}
-
-bool VersionLedger::Explains(std::string_view key, uint64_t oldest) const {
-  auto it = keys_.find(AsAbsl(key));
-  if (it == keys_.end()) return false;
-  return FirstAbove(it->second, oldest) != it->second.end();
 }
 
 }  // namespace dbcache::run

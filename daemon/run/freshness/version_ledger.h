@@ -2,6 +2,7 @@
 #define DBCACHE_DAEMON_RUN_FRESHNESS_VERSION_LEDGER_H_
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -9,60 +10,68 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 
 namespace dbcache::run {
 
 // The ground truth of staleness. During a run dbcached is the only writer, and
-// each of its writes sets the rows it changes to a version larger than any
-// before it (issued in increasing order). The ledger keeps, per cache key a
-// write affects, every write's version, when it was issued and when it
-// committed. A cached read whose rows' newest version is v was stale if a
-// write of a version above v committed before the read began; it had been
-// stale since the first such commit.
+// each of its writes sets the rows it changes to a version of its own. The
+// ledger keeps when each write committed (MySQL answered it) and, per cache
+// key a write affects, the order in which they committed. The versions a
+// cached result's rows hold say which writes it saw: it is as of the latest
+// commit among them. A read of it that began after a later commit to its key
+// was stale, since that commit.
 //
-//   ledger.Started(keys, 1001, now);
+// Commit order, not version order: two writes of one row may commit in
+// either order whatever their versions, and the row then holds the version of
+// the one that committed last.
+//
+//   ledger.Started(keys, 1001);
 //   ledger.Committed(keys, 1001, now);  // or Failed(keys, 1001)
-//   if (auto age = ledger.StaleFor(key, newest_version, read_start)) ...
+//   const int64_t as_of = ledger.AsOf(row_versions);
+//   if (auto age = ledger.StaleFor(key, as_of, read_start)) ...
 class VersionLedger {
  public:
-  void Clear() { keys_.clear(); }
+  // AsOf of rows that hold none of this run's committed writes.
+  static constexpr int64_t kBeforeAny = std::numeric_limits<int64_t>::min();
+  // AsOf of rows holding a write whose answer has not arrived yet: they are
+  // at least that new, and no commit dbcached knows of is newer.
+  static constexpr int64_t kNewest = std::numeric_limits<int64_t>::max();
+
+  void Clear();
   bool empty() const { return keys_.empty(); }
 
-  // A write of `version` to the reads under `keys` was sent at `issue_ns`;
-  // versions come in increasing order.
-  void Started(std::span<const std::string> keys, uint64_t version,
-               int64_t issue_ns);
-  // It committed (MySQL answered) at `commit_ns`.
+  // A write of `version` to the reads under `keys` was sent.
+  void Started(std::span<const std::string> keys, uint64_t version);
+  // It committed at `commit_ns`.
   void Committed(std::span<const std::string> keys, uint64_t version,
                  int64_t commit_ns);
   // It failed: it changed nothing.
   void Failed(std::span<const std::string> keys, uint64_t version);
 
-  // A read of `key` that began at `read_start_ns` was served rows whose
-  // newest version is `newest`: how long it had been stale then, or nullopt
-  // when no newer write had committed.
-  std::optional<int64_t> StaleFor(std::string_view key, uint64_t newest,
+  // When the latest of the writes `versions` hold committed (kBeforeAny,
+  // kNewest: above).
+  int64_t AsOf(std::span<const uint64_t> versions) const;
+  // A read of `key` that began at `read_start_ns` was served rows as of
+  // `as_of`: how long it had been stale then, or nullopt if no write to the
+  // key committed between the two.
+  std::optional<int64_t> StaleFor(std::string_view key, int64_t as_of,
                                   int64_t read_start_ns) const;
-  // Whether a write explains served rows that differ from MySQL's: one to
-  // `key`, committed or still in flight, of a version above `oldest` (the
-  // oldest version among the rows).
-  bool Explains(std::string_view key, uint64_t oldest) const;
+  // Whether a write explains served rows (as of `as_of`) that differ from
+  // MySQL's: one to `key` still in flight, or committed after `as_of`.
+  bool Explains(std::string_view key, int64_t as_of) const;
   // Whether any write of this run affects `key`.
   bool Tracks(std::string_view key) const;
 
  private:
-  static constexpr int64_t kInFlight = INT64_MAX;
-  struct Write {
-    uint64_t version;
-    int64_t issue_ns;
-    int64_t commit_ns;  // kInFlight until it commits
+  struct History {
+    std::vector<int64_t> commits;  // commit times, in commit order
+    int in_flight = 0;
   };
-  // In version order, which is issue order.
-  using History = std::vector<Write>;
-
-  Write* Find(std::string_view key, uint64_t version);
 
   absl::flat_hash_map<std::string, History> keys_;
+  absl::flat_hash_map<uint64_t, int64_t> commit_of_;  // version -> commit time
+  absl::flat_hash_set<uint64_t> in_flight_;
 };
 
 }  // namespace dbcache::run
