@@ -94,20 +94,33 @@ std::string NewCommandId() {
       random() & 0xffff);
 }
 
-FollowedRun PublishAndFollow(const config::Settings& settings,
-                             run::RunParams params, const std::string& label,
-                             absl::Duration ack_timeout) {
+namespace {
+
+// The run message for `params` (given an id if it has none), checked by the
+// daemon's own parser before it is sent.
+absl::StatusOr<std::string> RunMessage(run::RunParams* params) {
   run::ControlCommand command;
   command.kind = run::CommandKind::kRun;
-  command.run = std::move(params);
-  if (command.run.id.empty()) command.run.id = NewCommandId();
-  command.id = command.run.id;
-  const std::string message = run::ControlCommandToJson(command);
-  // The daemon's own parser checks what we are about to send.
+  if (params->id.empty()) params->id = NewCommandId();
+  command.run = *params;
+  command.id = params->id;
+  std::string message = run::ControlCommandToJson(command);
   if (absl::StatusOr<run::ControlCommand> check =
           run::ParseControlMessage(message);
       !check.ok()) {
-    return {Fail(kExitUsage, AsStd(check.status().message())), {}};
+    return check.status();
+  }
+  return message;
+}
+
+}  // namespace
+
+FollowedRun PublishAndFollow(const config::Settings& settings,
+                             run::RunParams params, const std::string& label,
+                             absl::Duration ack_timeout) {
+  absl::StatusOr<std::string> message = RunMessage(&params);
+  if (!message.ok()) {
+    return {Fail(kExitUsage, AsStd(message.status().message())), {}};
   }
   absl::StatusOr<redis::SyncClient> primary =
       redis::SyncClient::Connect(Primary(settings));
@@ -118,10 +131,10 @@ FollowedRun PublishAndFollow(const config::Settings& settings,
   if (!events.ok()) {
     return {Fail(kExitNoDaemon, AsStd(events.status().message())), {}};
   }
-  if (int code = Publish(*primary, settings, message); code != kExitOk) {
+  if (int code = Publish(*primary, settings, *message); code != kExitOk) {
     return {code, {}};
   }
-  const std::string& id = command.run.id;
+  const std::string& id = params.id;
   std::optional<Progress> progress;
   absl::Duration timeout = ack_timeout;
   while (true) {
@@ -150,7 +163,7 @@ FollowedRun PublishAndFollow(const config::Settings& settings,
               {}};
     }
     if (name == "run_started") {
-      progress.emplace(stderr, label, command.run.queries);
+      progress.emplace(stderr, label, params.queries);
       progress->set_unit("queries");
       // Between progress events a busy daemon can be quiet for a while;
       // silence for this long means it is gone.
@@ -170,27 +183,21 @@ FollowedRun PublishAndFollow(const config::Settings& settings,
 
 int RunCommand(const config::Settings& settings, const RunOptions& options) {
   if (!options.wait) {
-    run::ControlCommand command;
-    command.kind = run::CommandKind::kRun;
-    command.run = options.params;
-    if (command.run.id.empty()) command.run.id = NewCommandId();
-    command.id = command.run.id;
-    const std::string message = run::ControlCommandToJson(command);
-    if (absl::StatusOr<run::ControlCommand> check =
-            run::ParseControlMessage(message);
-        !check.ok()) {
-      return Fail(kExitUsage, AsStd(check.status().message()));
+    run::RunParams params = options.params;
+    absl::StatusOr<std::string> message = RunMessage(&params);
+    if (!message.ok()) {
+      return Fail(kExitUsage, AsStd(message.status().message()));
     }
     absl::StatusOr<redis::SyncClient> primary =
         redis::SyncClient::Connect(Primary(settings));
     if (!primary.ok()) {
       return Fail(kExitNoDaemon, AsStd(primary.status().message()));
     }
-    if (int code = Publish(*primary, settings, message); code != kExitOk) {
+    if (int code = Publish(*primary, settings, *message); code != kExitOk) {
       return code;
     }
-    absl::PrintF("run %s requested (%d queries, concurrency %d)\n",
-                 command.run.id, command.run.queries, command.run.concurrency);
+    absl::PrintF("run %s requested (%d queries, concurrency %d)\n", params.id,
+                 params.queries, params.concurrency);
     return kExitOk;
   }
   run::RunParams params = options.params;
