@@ -79,13 +79,11 @@ absl::Status VarintError(Reader::Result result, size_t offset,
       dbcache::StrCat("malformed varint at byte ", offset, what));
 }
 
-// One parser for both DecodeResultSet and ValidateResultSet, so that they
-// cannot disagree about what is valid; the sink decides whether anything is
-// materialized. Every count is checked against the bytes that remain before the
-// sink sees it, so a sink may reserve() what it is told without trusting the
-// input.
-template <typename Sink>
-absl::Status Parse(std::string_view bytes, Sink& sink, ResultSetShape* shape) {
+// Magic, version and (version 2) the entry's metadata: what every check of a
+// value reads first, so that the quick check and the full parse cannot disagree
+// about a header. Returns a cursor past the metadata, bounded by the checksum.
+absl::StatusOr<Reader> ReadHeader(std::string_view bytes,
+                                  std::optional<EntryMeta>* meta) {
   const size_t size = bytes.size();
   // A value shorter than the magic but agreeing with it so far was cut short;
   // any disagreement means the value was never ours.
@@ -106,20 +104,39 @@ absl::Status Parse(std::string_view bytes, Sink& sink, ResultSetShape* shape) {
   const size_t body_end =
       size >= kHeaderSize + kChecksumSize ? size - kChecksumSize : kHeaderSize;
   Reader reader(bytes.data(), kHeaderSize, body_end);
-
-  size_t at = reader.pos();
-  std::optional<EntryMeta> meta;
+  meta->reset();
   if (version == kCodecVersionWithMeta) {
-    meta.emplace();
-    for (uint64_t* field : {&meta->stored_ms, &meta->ttl_ms, &meta->soft_ttl_ms,
-                            &meta->delta_us}) {
-      at = reader.pos();
+    meta->emplace();
+    for (uint64_t* field : {&(*meta)->stored_ms, &(*meta)->ttl_ms,
+                            &(*meta)->soft_ttl_ms, &(*meta)->delta_us}) {
+      const size_t at = reader.pos();
       if (auto r = reader.ReadVarint(field); r != Reader::Result::kOk) {
         return VarintError(r, at, " (entry metadata)");
       }
     }
   }
+  return reader;
+}
 
+bool ChecksumMatches(std::string_view bytes) {
+  const size_t body_end = bytes.size() - kChecksumSize;
+  return LoadLittleEndian64(bytes.data() + body_end) ==
+         Checksum(bytes.data(), body_end);
+}
+
+// One parser for both DecodeResultSet and ValidateResultSet, so that they
+// cannot disagree about what is valid; the sink decides whether anything is
+// materialized. Every count is checked against the bytes that remain before the
+// sink sees it, so a sink may reserve() what it is told without trusting the
+// input.
+template <typename Sink>
+absl::Status Parse(std::string_view bytes, Sink& sink, ResultSetShape* shape) {
+  std::optional<EntryMeta> meta;
+  absl::StatusOr<Reader> header = ReadHeader(bytes, &meta);
+  if (!header.ok()) return header.status();
+  Reader& reader = *header;
+
+  size_t at = 0;
   uint64_t columns = 0;
   at = reader.pos();
   if (auto r = reader.ReadVarint(&columns); r != Reader::Result::kOk) {
@@ -186,10 +203,7 @@ absl::Status Parse(std::string_view bytes, Sink& sink, ResultSetShape* shape) {
   }
   // The structure checks above guarantee size >= kHeaderSize + kChecksumSize
   // here.
-  const uint64_t stored = LoadLittleEndian64(bytes.data() + body_end);
-  if (stored != Checksum(bytes.data(), body_end)) {
-    return absl::DataLossError("checksum mismatch");
-  }
+  if (!ChecksumMatches(bytes)) return absl::DataLossError("checksum mismatch");
   shape->columns = static_cast<uint32_t>(columns);
   shape->rows = rows;
   shape->meta = meta;
@@ -369,6 +383,17 @@ absl::StatusOr<ResultSet> DecodeResultSet(std::string_view bytes) {
     return status;
   }
   return result;
+}
+
+absl::StatusOr<EntryHeader> CheckResultSet(std::string_view bytes) {
+  EntryHeader header;
+  absl::StatusOr<Reader> reader = ReadHeader(bytes, &header.meta);
+  if (!reader.ok()) return reader.status();
+  if (bytes.size() < kHeaderSize + kChecksumSize) {
+    return Truncated(bytes.size(), " (checksum)");
+  }
+  if (!ChecksumMatches(bytes)) return absl::DataLossError("checksum mismatch");
+  return header;
 }
 
 absl::StatusOr<ResultSetShape> ValidateResultSet(std::string_view bytes) {

@@ -138,6 +138,26 @@ struct ResultSetShape {
 //   if (!shape.ok()) { /* count a corrupt entry, treat as a miss */ }
 absl::StatusOr<ResultSetShape> ValidateResultSet(std::string_view bytes);
 
+struct EntryHeader {
+  // Present in version-2 values.
+  std::optional<EntryMeta> meta;
+
+  bool operator==(const EntryHeader& other) const = default;
+};
+
+// The cheap part of ValidateResultSet: magic, version, metadata, and the
+// checksum over every byte, without walking the cells. It is what a cache hit
+// whose rows nobody reads needs: a value changed after Finish (corrupt,
+// truncated, overwritten by another writer) passes only by a 64-bit hash
+// collision. What it does not catch is a value whose checksum is right and
+// whose structure is not, which only a faulty encoder writes; anything that
+// reads the rows uses DecodeResultSet, which refuses it. It succeeds whenever
+// ValidateResultSet does, with the same metadata.
+//
+//   absl::StatusOr<EntryHeader> entry = CheckResultSet(reply_bytes);
+//   if (!entry.ok()) { /* count a corrupt entry, treat as a miss */ }
+absl::StatusOr<EntryHeader> CheckResultSet(std::string_view bytes);
+
 }  // namespace dbcache::cache
 
 #endif  // DBCACHE_DAEMON_CACHE_CODEC_H_

@@ -29,6 +29,14 @@ class FallbackClient : public RedisClient {
     }
     preferred_.CommandArgv(argv, std::move(callback));
   }
+  void Get(std::string_view key, ReplyCallback callback) override {
+    if (!preferred_.connected() && fallback_ != nullptr) {
+      ++fallbacks_;
+      fallback_->Get(key, std::move(callback));
+      return;
+    }
+    preferred_.Get(key, std::move(callback));
+  }
   bool connected() const override {
     return preferred_.connected() ||
            (fallback_ != nullptr && fallback_->connected());

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "daemon/redis/redis_reply.h"
 
@@ -23,6 +24,11 @@ class RedisClient {
   virtual void CommandArgv(std::span<const std::string_view> argv,
                            ReplyCallback callback) = 0;
   virtual bool connected() const = 0;
+  // GET, the hit path's one command: a connection may send it without the
+  // generic argv formatting (see RedisConnection::Get).
+  virtual void Get(std::string_view key, ReplyCallback callback) {
+    Command({"GET", key}, std::move(callback));
+  }
 
   void Command(std::initializer_list<std::string_view> argv,
                ReplyCallback callback) {

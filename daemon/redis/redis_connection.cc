@@ -1,6 +1,7 @@
 #include "daemon/redis/redis_connection.h"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 #include "daemon/common/log.h"
@@ -274,8 +275,9 @@ void RedisConnection::FailLater(ReplyCallback callback, absl::Status status) {
       });
 }
 
-void RedisConnection::CommandArgv(std::span<const std::string_view> argv,
-                                  ReplyCallback callback) {
+void RedisConnection::Send(
+    ReplyCallback callback,
+    absl::FunctionRef<int(redisAsyncContext*, Pending*)> send) {
   if (state_ != RedisState::kConnected || context_ == nullptr) {
     FailLater(std::move(callback),
               absl::UnavailableError(
@@ -283,6 +285,23 @@ void RedisConnection::CommandArgv(std::span<const std::string_view> argv,
                          last_error_.empty() ? "" : ": ", last_error_)));
     return;
   }
+  auto* pending = new Pending{this, std::move(callback)};
+  if (send(context_.get(), pending) != REDIS_OK) {
+    ReplyCallback cb = std::move(pending->callback);
+    delete pending;
+    FailLater(std::move(cb),
+              absl::UnavailableError(StrCat(Describe(), " is disconnecting")));
+    return;
+  }
+  sent_ns_.push_back(scheduler_.NowNanos());
+  if (!sweep_timer_->enabled()) {
+    sweep_timer_->Enable(
+        std::min(options_.command_timeout / 4, absl::Milliseconds(100)));
+  }
+}
+
+void RedisConnection::CommandArgv(std::span<const std::string_view> argv,
+                                  ReplyCallback callback) {
   constexpr size_t kInline = 8;
   const char* inline_argv[kInline];
   size_t inline_lengths[kInline];
@@ -300,21 +319,27 @@ void RedisConnection::CommandArgv(std::span<const std::string_view> argv,
     args[i] = argv[i].data();
     lengths[i] = argv[i].size();
   }
-  auto* pending = new Pending{this, std::move(callback)};
-  if (redisAsyncCommandArgv(context_.get(), &RedisConnection::OnReply, pending,
-                            static_cast<int>(argv.size()), args,
-                            lengths) != REDIS_OK) {
-    ReplyCallback cb = std::move(pending->callback);
-    delete pending;
-    FailLater(std::move(cb),
-              absl::UnavailableError(StrCat(Describe(), " is disconnecting")));
-    return;
-  }
-  sent_ns_.push_back(scheduler_.NowNanos());
-  if (!sweep_timer_->enabled()) {
-    sweep_timer_->Enable(
-        std::min(options_.command_timeout / 4, absl::Milliseconds(100)));
-  }
+  Send(std::move(callback), [&](redisAsyncContext* c, Pending* pending) {
+    return redisAsyncCommandArgv(c, &RedisConnection::OnReply, pending,
+                                 static_cast<int>(argv.size()), args, lengths);
+  });
+}
+
+void RedisConnection::Get(std::string_view key, ReplyCallback callback) {
+  // *2 $3 GET $<len> <key>, as the RESP specification writes a command.
+  char digits[20];
+  const auto [end, ec] =
+      std::to_chars(digits, digits + sizeof(digits), key.size());
+  get_buffer_.assign("*2\r\n$3\r\nGET\r\n$");
+  get_buffer_.append(digits, end);
+  get_buffer_.append("\r\n");
+  get_buffer_.append(key);
+  get_buffer_.append("\r\n");
+  Send(std::move(callback), [&](redisAsyncContext* c, Pending* pending) {
+    // hiredis copies the bytes into its output buffer before returning.
+    return redisAsyncFormattedCommand(c, &RedisConnection::OnReply, pending,
+                                      get_buffer_.data(), get_buffer_.size());
+  });
 }
 
 void RedisConnection::OnReply(redisAsyncContext* c, void* reply,

@@ -6,6 +6,9 @@
 // success path would be fuzzed by the unmutated seeds alone. Properties:
 // - ValidateResultSet and DecodeResultSet agree: both fail with the same
 //   DataLoss status, or both succeed with the same shape;
+// - CheckResultSet (the hit path's quick check) succeeds whenever they do, with
+//   the same metadata; what it passes has a right checksum, and its errors are
+//   DataLoss;
 // - a decoded result set is well formed (every row has one cell per column);
 // - EncodeResultSet of it decodes back to an equal result set, validates to the
 //   same shape, and is a fixed point (encoding is canonical even where the
@@ -33,6 +36,16 @@ constexpr size_t kChecksumSize = 8;
 // Magic and version.
 constexpr size_t kHeaderSize = 5;
 
+uint64_t LoadChecksum(std::string_view bytes) {
+  uint64_t sum = 0;
+  for (size_t i = 0; i < kChecksumSize; ++i) {
+    sum |= static_cast<uint64_t>(
+               static_cast<uint8_t>(bytes[bytes.size() - kChecksumSize + i]))
+           << (8 * i);
+  }
+  return sum;
+}
+
 std::string Describe(const absl::StatusOr<cache::ResultSetShape>& shape) {
   if (!shape.ok()) return shape.status().ToString();
   return StrCat(shape->columns, " columns x ", shape->rows, " rows");
@@ -44,9 +57,27 @@ void CheckValue(std::string_view bytes) {
   const absl::StatusOr<cache::ResultSet> decoded =
       cache::DecodeResultSet(bytes);
 
+  const absl::StatusOr<cache::EntryHeader> entry = cache::CheckResultSet(bytes);
+
   FUZZ_CHECK(shape.ok() == decoded.ok(),
              StrCat("validate: ", Describe(shape),
                     "; decode: ", decoded.status().ToString()));
+  if (!entry.ok()) {
+    FUZZ_CHECK(!shape.ok(), StrCat("check: ", entry.status().ToString(),
+                                   "; validate: ", Describe(shape)));
+    FUZZ_CHECK(entry.status().code() == absl::StatusCode::kDataLoss,
+               entry.status().ToString());
+  } else {
+    FUZZ_CHECK(bytes.size() >= kHeaderSize + kChecksumSize &&
+                   XXH3_64bits(bytes.data(), bytes.size() - kChecksumSize) ==
+                       LoadChecksum(bytes),
+               "check passed a value whose checksum is wrong");
+  }
+  if (shape.ok()) {
+    FUZZ_CHECK(entry.ok() && entry->meta == shape->meta,
+               StrCat("check: ", entry.ok() ? "ok, other metadata"
+                                            : entry.status().ToString()));
+  }
   if (!decoded.ok()) {
     FUZZ_CHECK(decoded.status().code() == absl::StatusCode::kDataLoss,
                decoded.status().ToString());

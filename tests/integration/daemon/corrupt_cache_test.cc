@@ -85,6 +85,8 @@ TEST_F(DaemonTest, CorruptEntriesAreMissesCountedAndOverwrittenWithTrueRows) {
   ASSERT_EQ(corruptions.size(), static_cast<size_t>(kLimitMax));
   for (int n = 1; n <= kLimitMax; ++n) {
     const Corruption& c = corruptions[n - 1];
+    // The hit path's own check must refuse each, not only the full parse.
+    ASSERT_FALSE(cache::CheckResultSet(c.value).ok()) << c.what;
     ASSERT_FALSE(cache::ValidateResultSet(c.value).ok()) << c.what;
     ASSERT_TRUE(
         primary_

@@ -38,6 +38,17 @@ void ExpectRoundTrip(const ResultSet& rs) {
   ASSERT_TRUE(shape.ok()) << shape.status();
   EXPECT_EQ(shape->columns, rs.columns.size());
   EXPECT_EQ(shape->rows, rs.rows.size());
+  absl::StatusOr<EntryHeader> entry = CheckResultSet(bytes);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  EXPECT_FALSE(entry->meta.has_value());
+}
+
+// Appends a correct checksum, so that a test reaches the structural check it is
+// about instead of failing on the checksum.
+std::string WithChecksum(std::string body) {
+  uint64_t sum = XXH3_64bits(body.data(), body.size());
+  for (int i = 0; i < 8; ++i) body.push_back(static_cast<char>(sum >> (8 * i)));
+  return body;
 }
 
 // Both entry points must reject the same inputs with the same status.
@@ -49,6 +60,15 @@ absl::Status ExpectSameError(std::string_view bytes) {
   EXPECT_EQ(decoded.status(), shape.status());
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss)
       << decoded.status();
+  // The quick check reads no cells: it may pass a value whose structure is
+  // wrong only when its checksum is right.
+  absl::StatusOr<EntryHeader> entry = CheckResultSet(bytes);
+  if (entry.ok()) {
+    EXPECT_TRUE(bytes.size() >= 13 && WithChecksum(std::string(bytes.substr(
+                                          0, bytes.size() - 8))) == bytes);
+  } else {
+    EXPECT_EQ(entry.status().code(), absl::StatusCode::kDataLoss);
+  }
   return decoded.status();
 }
 
@@ -61,14 +81,6 @@ void AppendVarint(std::string* out, uint64_t v) {
 }
 
 std::string Header() { return std::string("\xDB\xCAQR\x01", 5); }
-
-// Appends a correct checksum, so that a test reaches the structural check it is
-// about instead of failing on the checksum.
-std::string WithChecksum(std::string body) {
-  uint64_t sum = XXH3_64bits(body.data(), body.size());
-  for (int i = 0; i < 8; ++i) body.push_back(static_cast<char>(sum >> (8 * i)));
-  return body;
-}
 
 TEST(CodecTest, RoundTripsSample) { ExpectRoundTrip(Sample()); }
 
@@ -196,9 +208,11 @@ TEST(CodecTest, HotPathDoesNotAllocate) {
       writer.Finish();
     }
     absl::StatusOr<ResultSetShape> shape = ValidateResultSet(out);
+    absl::StatusOr<EntryHeader> entry = CheckResultSet(out);
     EXPECT_EQ(counter.count(), 0);
     ASSERT_TRUE(shape.ok()) << shape.status();
     EXPECT_EQ(*shape, (ResultSetShape{3, 100, std::nullopt}));
+    ASSERT_TRUE(entry.ok()) << entry.status();
   }
   EXPECT_EQ(out.data(), buffer);  // capacity was reused, not reallocated
 }
@@ -396,6 +410,53 @@ TEST(CodecTest, RejectsEveryFlippedBit) {
   corrupt = bytes;
   corrupt.back() ^= 0x40;  // the checksum itself
   EXPECT_EQ(ExpectSameError(corrupt).message(), "checksum mismatch");
+}
+
+// The hit path's check: every truncation and every flipped bit of a value,
+// version 1 or 2, fails it; what it passes it passes with the metadata.
+TEST(CodecTest, CheckRejectsEveryTruncationAndFlippedBit) {
+  const EntryMeta meta{1'800'000'000'000, 86'400'000, 0, 9};
+  for (const std::string& bytes :
+       {EncodeResultSet(Sample()), EncodeWithMeta(Sample(), meta)}) {
+    absl::StatusOr<EntryHeader> entry = CheckResultSet(bytes);
+    ASSERT_TRUE(entry.ok()) << entry.status();
+    EXPECT_EQ(entry->meta, ValidateResultSet(bytes)->meta);
+    for (size_t n = 0; n < bytes.size(); ++n) {
+      EXPECT_FALSE(CheckResultSet(std::string_view(bytes.data(), n)).ok()) << n;
+    }
+    for (size_t bit = 0; bit < bytes.size() * 8; ++bit) {
+      std::string flipped = bytes;
+      flipped[bit / 8] ^= static_cast<char>(1 << (bit % 8));
+      EXPECT_FALSE(CheckResultSet(flipped).ok()) << "bit " << bit;
+    }
+  }
+  EXPECT_EQ(*CheckResultSet(EncodeWithMeta(Sample(), meta))->meta, meta);
+}
+
+TEST(CodecTest, CheckSaysWhy) {
+  EXPECT_EQ(CheckResultSet("hello").status().message(),
+            "not a dbcache value (bad magic)");
+  EXPECT_EQ(CheckResultSet("\xDB\xCA").status().message(),
+            "truncated at byte 2 (header)");
+  EXPECT_EQ(CheckResultSet(std::string("\xDB\xCAQR\x07", 5)).status().message(),
+            "unsupported codec version 7");
+  EXPECT_EQ(CheckResultSet(std::string("\xDB\xCAQR\x01\x00\x00", 7))
+                .status()
+                .message(),
+            "truncated at byte 7 (checksum)");
+  std::string bytes = EncodeResultSet(Sample());
+  bytes[6] ^= 0x20;
+  EXPECT_EQ(CheckResultSet(bytes).status().message(), "checksum mismatch");
+}
+
+// What the check leaves to the decode: a value with a right checksum around a
+// wrong structure (only a faulty encoder writes one) passes it, and the decode
+// that anything reading the rows goes through refuses it.
+TEST(CodecTest, CheckLeavesTheStructureToTheDecode) {
+  const std::string bytes = EncodeResultSet(Sample());
+  const std::string body = bytes.substr(0, bytes.size() - 8) + "junk";
+  EXPECT_TRUE(CheckResultSet(WithChecksum(body)).ok());
+  EXPECT_FALSE(DecodeResultSet(WithChecksum(body)).ok());
 }
 
 TEST(CodecTest, RejectsTrailingBytes) {
