@@ -129,7 +129,12 @@ Daemon::Daemon(config::Settings settings, run::WorkloadCatalog workloads)
   subscriber_.SetStateListener(on_state);
 }
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() {
+  // What the loop still holds (a failed command's callback, a pool's drain)
+  // refers to the engine, the pool and the connections, which are destroyed
+  // before the loop (its first member): drop it unrun while they exist.
+  loop_.DiscardPosted();
+}
 
 int Daemon::Run() {
   LogInfo(

@@ -16,10 +16,20 @@ EventLoop::EventLoop() : base_(event_base_new()) {
 }
 
 EventLoop::~EventLoop() {
-  // Posted work may own objects whose destructors touch the loop: run it down
-  // first.
+  // Posted work may own objects whose destructors touch the loop: destroy it
+  // while the loop is still whole. It is not run: whatever it would act on may
+  // already be gone (the loop is its owner's first member, so destroyed last).
   posted_event_.reset();
-  while (!posted_.empty()) RunPosted();
+  DiscardPosted();
+}
+
+void EventLoop::DiscardPosted() {
+  // Destroying a closure may post another (the destructor of something it
+  // owned): keep going until none is left.
+  while (!posted_.empty()) {
+    std::deque<absl::AnyInvocable<void() &&>> doomed;
+    doomed.swap(posted_);
+  }
 }
 
 void EventLoop::Run() { event_base_dispatch(base_.get()); }

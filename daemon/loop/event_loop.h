@@ -42,6 +42,10 @@ class EventLoop {
   void Exit();
   // Queues `fn` to run on the next loop iteration, in the order posted.
   void Post(absl::AnyInvocable<void() &&> fn);
+  // Destroys what is posted without running it, and what destroying it posts.
+  // For an owner's destructor, before its members go: posted work refers to
+  // them. The destructor does the same for what is posted later.
+  void DiscardPosted();
   // Keeps `object` alive until the current callback has returned.
   template <typename T>
   void DeferDelete(std::unique_ptr<T> object) {

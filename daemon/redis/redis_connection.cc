@@ -278,11 +278,13 @@ void RedisConnection::FailLater(ReplyCallback callback, absl::Status status) {
 void RedisConnection::Send(
     ReplyCallback callback,
     absl::FunctionRef<int(redisAsyncContext*, Pending*)> send) {
-  if (state_ != RedisState::kConnected || context_ == nullptr) {
+  if (!connected()) {
     FailLater(std::move(callback),
               absl::UnavailableError(
-                  StrCat(Describe(), " is ", RedisStateName(state_),
-                         last_error_.empty() ? "" : ": ", last_error_)));
+                  state_ == RedisState::kConnected
+                      ? StrCat(Describe(), " is disconnecting")
+                      : StrCat(Describe(), " is ", RedisStateName(state_),
+                               last_error_.empty() ? "" : ": ", last_error_)));
     return;
   }
   auto* pending = new Pending{this, std::move(callback)};

@@ -64,7 +64,14 @@ class RedisConnection : public RedisClient {
   // path formats every argument with sdscatfmt and allocates, which was 7% of
   // an all-hit run's instructions.
   void Get(std::string_view key, ReplyCallback callback) override;
-  bool connected() const override { return state_ == RedisState::kConnected; }
+  // False from the moment the context starts failing: hiredis runs the pending
+  // callbacks of a lost connection before it reports the loss, and a command
+  // such a callback sends on (a query's next GET) must see this one as down,
+  // so that a FallbackClient sends it to the primary.
+  bool connected() const override {
+    return state_ == RedisState::kConnected && context_ != nullptr &&
+           (context_->c.flags & (REDIS_DISCONNECTING | REDIS_FREEING)) == 0;
+  }
 
   // Subscriber mode: must be set before Start(). `on_message` gets each
   // payload.

@@ -1,5 +1,6 @@
 #include <signal.h>
 
+#include <memory>
 #include <vector>
 
 #include "daemon/loop/backoff.h"
@@ -49,6 +50,41 @@ TEST(EventLoopTest, PostRunsLaterInOrderAndCanDeleteTheCaller) {
   loop.Run();
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(victim, nullptr);
+}
+
+// The loop is its owner's first member, destroyed last: work still posted then
+// would act on members already gone, so it is destroyed unrun, and so is what
+// destroying it posts.
+TEST(EventLoopTest, DestructionDropsPostedWorkUnrunAndDestroysWhatItOwns) {
+  bool ran = false;
+  int destroyed = 0;
+  {
+    EventLoop loop;
+    // Its destructor posts once more, as a connection's might.
+    auto owned = std::shared_ptr<int>(new int(1), [&](int* p) {
+      ++destroyed;
+      delete p;
+      loop.Post([&] { ran = true; });
+    });
+    loop.Post([&ran, owned] { ran = true; });
+    owned.reset();
+    EXPECT_EQ(destroyed, 0);  // the posted closure still owns it
+  }
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(destroyed, 1);
+}
+
+TEST(EventLoopTest, DiscardPostedLeavesTheLoopUsable) {
+  EventLoop loop;
+  std::vector<int> order;
+  loop.Post([&] { order.push_back(1); });
+  loop.DiscardPosted();
+  loop.Post([&] {
+    order.push_back(2);
+    loop.Exit();
+  });
+  loop.Run();
+  EXPECT_EQ(order, (std::vector<int>{2}));
 }
 
 TEST(EventLoopTest, RealTimerFiresAndSignalArrivesAsAnEvent) {
