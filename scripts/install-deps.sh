@@ -18,6 +18,8 @@ readonly kPackages=(
   redis-server redis-tools mariadb-server mariadb-client
   procps iproute2 curl jq systemd docker-compose
   chromium libjs-chart.js wrk
+  # promtool, which integration.web.metrics runs on /metrics (the server stays off)
+  prometheus
 )
 
 readonly kAl2023='sudo dnf install -y gcc-c++ cmake pkgconf-pkg-config git clang-tools-extra \

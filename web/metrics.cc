@@ -75,6 +75,119 @@ class Writer {
   std::string out_;
 };
 
+struct Field {
+  std::string_view metric;
+  std::string_view field;
+  std::string_view help;
+};
+
+// The daemon's totals since it started (daemon_totals in the stats): the
+// counters, monotonic for the process's life, that rate() and increase() need.
+void WriteTotals(Writer& w, const Json& totals) {
+  w.Single("dbcache_daemon_start_time_seconds", "gauge",
+           "When the daemon whose totals these are started (Unix seconds); "
+           "its counters restart from zero with it.",
+           NumberAt(totals, "started_at_unix"));
+  w.Single("dbcache_runs_total", "counter",
+           "Runs the daemon has finished since it started.",
+           NumberAt(totals, "runs"));
+  const Json& queries = ObjectAt(totals, "queries");
+  if (queries.is_object() && !queries.empty()) {
+    w.Family("dbcache_queries_total", "counter",
+             "Queries the daemon has finished since it started, by result "
+             "(hit, miss, coalesced, write, error); with the run going on.");
+    for (const auto& [result, value] : queries.items()) {
+      if (value.is_number()) {
+        w.Sample("dbcache_queries_total", {{"result", result}},
+                 value.get<double>());
+      }
+    }
+  }
+  const Json& errors = ObjectAt(totals, "errors_by_kind");
+  if (errors.is_object() && !errors.empty()) {
+    w.Family("dbcache_errors_total", "counter",
+             "Failed queries since the daemon started, by kind; they add up "
+             "to dbcache_queries_total{result=\"error\"}.");
+    for (const auto& [kind, value] : errors.items()) {
+      if (value.is_number()) {
+        w.Sample("dbcache_errors_total", {{"kind", kind}}, value.get<double>());
+      }
+    }
+  }
+  constexpr Field kCounters[] = {
+      {"dbcache_db_queries_total", "db_queries",
+       "Read statements sent to MySQL: misses, refreshes and lock holders."},
+      {"dbcache_db_writes_total", "db_writes",
+       "Write statements sent to MySQL."},
+      {"dbcache_cache_fills_total", "fills",
+       "Cache fills (PSETEX) sent to Redis."},
+      {"dbcache_cache_fill_errors_total", "fill_errors",
+       "Cache fills that failed; their queries were served from MySQL."},
+      {"dbcache_corrupt_entries_total", "corrupt_entries",
+       "Cached entries that failed their check (served as misses)."},
+      {"dbcache_lock_waits_total", "lock_waits",
+       "Queries that waited for another's fill lock (stampede=lock)."},
+      {"dbcache_early_refreshes_total", "early_refreshes",
+       "Entries recomputed before they expired (stampede=xfetch)."},
+      {"dbcache_refreshes_total", "refreshes",
+       "Background refreshes of an entry (stampede=xfetch, swr)."},
+      {"dbcache_stale_served_total", "stale_served",
+       "Stale entries served while refreshed (stampede=swr)."},
+      {"dbcache_key_expiries_total", "key_expiries",
+       "Key expiries: a key found missing until it is filled again."},
+      {"dbcache_late_starts_total", "late_starts",
+       "Open-loop queries that started late: every slot was busy."},
+  };
+  for (const Field& f : kCounters) {
+    w.Single(f.metric, "counter", f.help, NumberAt(totals, f.field));
+  }
+
+  // Histograms: cumulative buckets at the bounds the daemon keeps, so that
+  // histogram_quantile() over sum by (le) is right, also across daemons.
+  const Json& le = totals.is_object() && totals.contains("latency_le_seconds")
+                       ? totals["latency_le_seconds"]
+                       : Json(nullptr);
+  const Json& latency = ObjectAt(totals, "latency_seconds");
+  if (!le.is_array() || !latency.is_object() || latency.empty()) return;
+  bool family_written = false;
+  for (const auto& [source, h] : latency.items()) {
+    const Json& buckets =
+        h.is_object() && h.contains("buckets") ? h["buckets"] : Json(nullptr);
+    std::optional<double> sum = NumberAt(h, "sum");
+    std::optional<double> count = NumberAt(h, "count");
+    if (!buckets.is_array() || buckets.size() != le.size() + 1 ||
+        !sum.has_value() || !count.has_value()) {
+      continue;
+    }
+    if (!family_written) {
+      w.Family("dbcache_latency_seconds", "histogram",
+               "Latency since the daemon started, by source: cache_hit (a "
+               "Redis GET that hit), db (a MySQL statement on its "
+               "connection), db_connect (a reconnect a statement waited for), "
+               "pool_wait (waiting for a free MySQL connection), cache_fill "
+               "(storing a result), coalesced (waiting for another query's "
+               "statement), db_write (a write statement), end_to_end (one "
+               "query from its start), response (from its intended start; "
+               "open loop).");
+      family_written = true;
+    }
+    for (size_t i = 0; i < buckets.size(); ++i) {
+      if (!buckets[i].is_number() || (i < le.size() && !le[i].is_number())) {
+        continue;
+      }
+      w.Sample(
+          "dbcache_latency_seconds_bucket",
+          {{"source", source},
+           {"le", i < le.size() ? absl::StrFormat("%.6g", le[i].get<double>())
+                                : std::string("+Inf")}},
+          buckets[i].get<double>());
+    }
+    w.Sample("dbcache_latency_seconds_sum", {{"source", source}}, *sum);
+    w.Sample("dbcache_latency_seconds_count", {{"source", source}}, *count);
+  }
+}
+
+// The current or last run: gauges, since they start again with every run.
 void WriteRun(Writer& w, const Json& stats) {
   const std::string state = StringAt(stats, "state");
   w.Family("dbcache_run_info", "gauge",
@@ -98,63 +211,54 @@ void WriteRun(Writer& w, const Json& stats) {
     std::optional<double> value = NumberAt(stats, field);
     if (!value.has_value()) continue;
     if (!family_written) {
-      w.Family("dbcache_run_queries_total", "counter",
+      w.Family("dbcache_run_queries_done", "gauge",
                "Queries finished in the current or last run, by result.");
       family_written = true;
     }
-    w.Sample("dbcache_run_queries_total", {{"result", std::string(result)}},
+    w.Sample("dbcache_run_queries_done", {{"result", std::string(result)}},
              *value);
   }
 
   const Json& errors = ObjectAt(stats, "errors_by_kind");
   if (errors.is_object() && !errors.empty()) {
-    w.Family("dbcache_run_errors_total", "counter",
+    w.Family("dbcache_run_errors", "gauge",
              "Errors in the current or last run, by kind.");
     for (const auto& [kind, value] : errors.items()) {
       if (value.is_number()) {
-        w.Sample("dbcache_run_errors_total", {{"kind", kind}},
-                 value.get<double>());
+        w.Sample("dbcache_run_errors", {{"kind", kind}}, value.get<double>());
       }
     }
   }
-  w.Single("dbcache_run_corrupt_entries_total", "counter",
-           "Cached entries that failed to decode (served as misses).",
-           NumberAt(stats, "corrupt_entries"));
-  w.Single("dbcache_run_cache_fill_errors_total", "counter",
-           "Cache fills (PSETEX) that failed; their queries were served from "
-           "MySQL.",
-           NumberAt(stats, "fill_errors"));
-  w.Single("dbcache_run_db_queries_total", "counter",
-           "Statements sent to MySQL: misses, refreshes and lock holders.",
-           NumberAt(stats, "db_queries"));
   const Json& stampede = ObjectAt(stats, "stampede");
-  w.Single("dbcache_run_lock_waits_total", "counter",
-           "Queries that waited for another's fill lock (stampede=lock).",
-           NumberAt(stampede, "lock_waits"));
-  w.Single("dbcache_run_early_refreshes_total", "counter",
-           "Entries recomputed before they expired (stampede=xfetch).",
-           NumberAt(stampede, "early_refreshes"));
-  w.Single("dbcache_run_stale_served_total", "counter",
-           "Stale entries served while refreshed (stampede=swr).",
-           NumberAt(stampede, "stale_served"));
-  w.Single("dbcache_run_key_expiries_total", "counter",
-           "Key expiries: a key found missing until it is filled again.",
-           NumberAt(stampede, "expiries"));
   const Json& load = ObjectAt(stats, "load");
-  w.Single("dbcache_run_late_starts_total", "counter",
-           "Open-loop queries that started late: every slot was busy.",
+  constexpr Field kRunFields[] = {
+      {"dbcache_run_corrupt_entries", "corrupt_entries",
+       "Cached entries that failed their check in the current or last run."},
+      {"dbcache_run_cache_fill_errors", "fill_errors",
+       "Cache fills that failed in the current or last run."},
+      {"dbcache_run_db_queries", "db_queries",
+       "Read statements the current or last run sent to MySQL."},
+      {"dbcache_run_in_flight", "in_flight", "Queries in flight."},
+      {"dbcache_run_hit_ratio", "hit_ratio",
+       "Cache hits / (hits + misses) in the current or last run."},
+      {"dbcache_run_throughput_qps", "throughput_qps",
+       "Queries per second in the current or last run."},
+      {"dbcache_run_speedup", "speedup",
+       "Mean database latency / mean cache-hit latency (0: unknown)."},
+  };
+  for (const Field& f : kRunFields) {
+    w.Single(f.metric, "gauge", f.help, NumberAt(stats, f.field));
+  }
+  w.Single("dbcache_run_lock_waits", "gauge",
+           "Queries that waited for another's fill lock in the current or "
+           "last run.",
+           NumberAt(stampede, "lock_waits"));
+  w.Single("dbcache_run_key_expiries", "gauge",
+           "Key expiries in the current or last run.",
+           NumberAt(stampede, "expiries"));
+  w.Single("dbcache_run_late_starts", "gauge",
+           "Open-loop queries that started late in the current or last run.",
            NumberAt(load, "late_starts"));
-  w.Single("dbcache_run_in_flight", "gauge", "Queries in flight.",
-           NumberAt(stats, "in_flight"));
-  w.Single("dbcache_run_hit_ratio", "gauge",
-           "Cache hits / (hits + misses) in the current or last run.",
-           NumberAt(stats, "hit_ratio"));
-  w.Single("dbcache_run_throughput_qps", "gauge",
-           "Queries per second in the current or last run.",
-           NumberAt(stats, "throughput_qps"));
-  w.Single("dbcache_run_speedup", "gauge",
-           "Mean database latency / mean cache-hit latency (0: unknown).",
-           NumberAt(stats, "speedup"));
   std::optional<double> wall_ms = NumberAt(stats, "wall_ms");
   w.Single("dbcache_run_wall_seconds", "gauge",
            "Wall time of the current or last run.",
@@ -163,51 +267,41 @@ void WriteRun(Writer& w, const Json& stats) {
 
   const Json& latency = ObjectAt(stats, "latency_us");
   if (!latency.is_object() || latency.empty()) return;
+  // A "quantile" label belongs to summaries, whose _sum and _count would be
+  // counters that restart with each run: these are gauges, labelled apart.
   constexpr std::array<std::pair<std::string_view, std::string_view>, 4>
-      kQuantiles = {
-          {{"0.5", "p50"}, {"0.9", "p90"}, {"0.99", "p99"}, {"0.999", "p999"}}};
-  w.Family("dbcache_latency_microseconds", "summary",
-           "Latency of the current or last run by source: cache_hit (a "
-           "Redis GET that hit), db (a MySQL statement on its connection), "
-           "db_connect (a reconnect a statement waited for), pool_wait "
-           "(waiting for a free MySQL connection), cache_fill (storing a "
-           "result), coalesced (waiting for another query's statement), "
-           "end_to_end (one query from its start), response (from its "
-           "intended start; open loop).");
+      kPercentiles = {
+          {{"50", "p50"}, {"90", "p90"}, {"99", "p99"}, {"99.9", "p999"}}};
+  family_written = false;
   for (const auto& [source, summary] : latency.items()) {
     if (!summary.is_object()) continue;
-    for (const auto& [quantile, field] : kQuantiles) {
+    for (const auto& [percentile, field] : kPercentiles) {
       std::optional<double> value = NumberAt(summary, field);
-      if (value.has_value()) {
-        w.Sample("dbcache_latency_microseconds",
-                 {{"source", source}, {"quantile", std::string(quantile)}},
-                 *value);
+      if (!value.has_value()) continue;
+      if (!family_written) {
+        w.Family(
+            "dbcache_run_latency_seconds", "gauge",
+            "Latency percentiles of the current or last run by source "
+            "(as dbcache_latency_seconds names them); for percentiles over "
+            "time use that histogram.");
+        family_written = true;
       }
-    }
-    std::optional<double> count = NumberAt(summary, "count");
-    std::optional<double> mean = NumberAt(summary, "mean");
-    if (count.has_value() && mean.has_value()) {
-      // The daemon reports the mean (to 0.1 us); the sum follows from it, to
-      // that rounding, which the float noise of the product must not pretend
-      // to exceed.
-      w.Sample("dbcache_latency_microseconds_sum", {{"source", source}},
-               std::round(*count * *mean * 1000.0) / 1000.0);
-    }
-    if (count.has_value()) {
-      w.Sample("dbcache_latency_microseconds_count", {{"source", source}},
-               *count);
+      w.Sample("dbcache_run_latency_seconds",
+               {{"source", source}, {"percentile", std::string(percentile)}},
+               *value / 1e6);
     }
   }
-  bool max_written = false;
+  family_written = false;
   for (const auto& [source, summary] : latency.items()) {
     std::optional<double> max = NumberAt(summary, "max");
     if (!max.has_value()) continue;
-    if (!max_written) {
-      w.Family("dbcache_latency_max_microseconds", "gauge",
+    if (!family_written) {
+      w.Family("dbcache_run_latency_max_seconds", "gauge",
                "Largest latency of the current or last run by source.");
-      max_written = true;
+      family_written = true;
     }
-    w.Sample("dbcache_latency_max_microseconds", {{"source", source}}, *max);
+    w.Sample("dbcache_run_latency_max_seconds", {{"source", source}},
+             *max / 1e6);
   }
 }
 
@@ -268,7 +362,10 @@ std::string RenderMetrics(bool reader_up, const Json& stats,
               {"state", StringAt(daemon, "state")}},
              1);
   }
-  if (stats.is_object()) WriteRun(w, stats);
+  if (stats.is_object()) {
+    WriteTotals(w, ObjectAt(stats, "daemon_totals"));
+    WriteRun(w, stats);
+  }
   return w.Take();
 }
 

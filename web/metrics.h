@@ -15,14 +15,20 @@ namespace dbcache::web {
 //
 //   dbcache_up 1
 //   dbcache_daemon_up 1
-//   dbcache_run_queries_total{result="hit"} 400
-//   dbcache_latency_microseconds{source="cache_hit",quantile="0.5"} 69
-//   dbcache_latency_microseconds_sum{source="cache_hit"} 28040
-//   dbcache_latency_microseconds_count{source="cache_hit"} 400
+//   dbcache_queries_total{result="hit"} 12400
+//   dbcache_latency_seconds_bucket{source="cache_hit",le="0.0001"} 11873
+//   dbcache_latency_seconds_sum{source="cache_hit"} 0.8672
+//   dbcache_latency_seconds_count{source="cache_hit"} 12400
+//   dbcache_run_queries_done{result="hit"} 400
+//   dbcache_run_latency_seconds{source="cache_hit",percentile="50"} 6.9e-05
 //
-// The run metrics describe the current or last run, so the counters restart
-// from zero with each run, which Prometheus's rate() reads as a counter reset.
-// Fields missing from the stats are left out rather than reported as zero.
+// Counters (_total) and the latency histograms are the daemon's totals since
+// it started (daemon_totals in the stats): they only go up while it lives, so
+// rate() and histogram_quantile() work, and restart from zero with it
+// (dbcache_daemon_start_time_seconds). The dbcache_run_* series describe the
+// current or last run and are gauges. Units are seconds. Fields missing from
+// the stats are left out rather than reported as zero; `promtool check
+// metrics` is clean on the output.
 //
 //   response.set_content(RenderMetrics(true, stats, daemon),
 //                        "text/plain; version=0.0.4; charset=utf-8");

@@ -415,6 +415,8 @@ run::SnapshotContext Daemon::Context(bool histograms) const {
   c.histograms = histograms;
   c.in_flight = engine_.in_flight();
   c.max_in_flight = engine_.max_in_flight();
+  // Only dbcache:stats carries them: an event or a run summary is one run's.
+  c.totals = histograms ? &engine_.totals() : nullptr;
   return c;
 }
 

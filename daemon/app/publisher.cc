@@ -54,6 +54,7 @@ void Publisher::PublishSummary(const run::RunStats& stats,
                                const run::SnapshotContext& context, Done done) {
   run::SnapshotContext summary_context = context;
   summary_context.histograms = false;
+  summary_context.totals = nullptr;
   const std::string summary =
       run::DumpJson(run::RunJson(stats, summary_context));
   const std::string runs_key = Key("runs");

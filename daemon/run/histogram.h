@@ -64,6 +64,8 @@ class LatencyHistogram {
   uint64_t min() const { return count_ == 0 ? 0 : min_; }
   uint64_t max() const { return max_; }
   double mean() const;
+  // Exact sum of every value recorded, in nanoseconds.
+  absl::uint128 sum() const { return sum_; }
 
   // The smallest recorded value v such that at least q percent of the values
   // are <= v (rank ceil(q/100 * count)), as the midpoint of v's bucket clamped

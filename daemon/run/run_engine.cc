@@ -27,6 +27,7 @@ RunEngine::RunEngine(loop::Scheduler& scheduler,
       primary_(primary),
       executor_(executor),
       config_(std::move(config)),
+      totals_(scheduler.WallNow()),
       schedule_timer_(scheduler.CreateTimer([this] { Pump(); })),
       second_delete_timer_(scheduler.CreateTimer([this] { SecondDeletes(); })) {
 }
@@ -654,6 +655,7 @@ void RunEngine::Finish(RunState state, std::string reason) {
   schedule_timer_->Disable();
   stats_.End(state, std::move(reason), scheduler_.WallNow(),
              scheduler_.NowNanos());
+  totals_.AddRun(stats_);
   if (on_finished_) on_finished_(stats_);
 }
 

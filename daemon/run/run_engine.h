@@ -15,6 +15,7 @@
 #include "daemon/mysql/mysql_executor.h"
 #include "daemon/redis/redis_client.h"
 #include "daemon/run/control_command.h"
+#include "daemon/run/daemon_totals.h"
 #include "daemon/run/freshness/version_ledger.h"
 #include "daemon/run/load/open_loop_schedule.h"
 #include "daemon/run/policy_host.h"
@@ -72,6 +73,7 @@ class RunEngine : private PolicyHost {
 
   bool running() const { return stats_.state() == RunState::kRunning; }
   const RunStats& stats() const { return stats_; }
+  const DaemonTotals& totals() const { return totals_; }
   int in_flight() const { return in_flight_; }
   int max_in_flight() const { return max_in_flight_; }
   void SetFinishedCallback(absl::AnyInvocable<void(const RunStats&)> callback) {
@@ -142,6 +144,8 @@ class RunEngine : private PolicyHost {
   mysql::MysqlExecutor& executor_;
   const EngineConfig config_;
   RunStats stats_;
+  // Every finished run added up: the daemon's counters for /metrics.
+  DaemonTotals totals_;
   std::optional<Workload> workload_;
   std::unique_ptr<StampedePolicy> policy_;
   StorePlan plan_;

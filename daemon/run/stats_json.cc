@@ -3,6 +3,8 @@
 #include <cmath>
 #include <map>
 
+#include "daemon/run/daemon_totals.h"
+
 namespace dbcache::run {
 namespace {
 
@@ -199,6 +201,9 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
         {"end_to_end", LatencyJson(stats.end_to_end())},
         {"response", LatencyJson(stats.response())}}},
   };
+  if (context.totals != nullptr) {
+    out["daemon_totals"] = context.totals->Json(running ? &stats : nullptr);
+  }
   if (context.histograms) {
     out["histograms"] = {{"cache_hit", HistogramBucketsJson(stats.cache_hit())},
                          {"db", HistogramBucketsJson(stats.db())}};

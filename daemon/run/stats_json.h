@@ -11,6 +11,8 @@
 
 namespace dbcache::run {
 
+class DaemonTotals;
+
 // The JSON forms of a run that users read from Redis (dbcache:stats,
 // dbcache:runs, dbcache:log, run_finished events). Field names are part of the
 // user contract; the web page and dbcachectl read them. See README.md, "What
@@ -26,6 +28,9 @@ struct SnapshotContext {
       false;  // Chart buckets: for dbcache:stats, not for summaries.
   int in_flight = 0;
   int max_in_flight = 0;
+  // The daemon's totals since it started (daemon_totals): for dbcache:stats,
+  // whose readers turn them into Prometheus counters; not for summaries.
+  const DaemonTotals* totals = nullptr;
 };
 
 nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context);

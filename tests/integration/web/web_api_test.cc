@@ -278,12 +278,12 @@ TEST_F(WebApiTest, MetricsInPrometheusTextFormat) {
   EXPECT_THAT(metrics->body, HasSubstr("\ndbcache_up 1\n"));
   EXPECT_THAT(metrics->body, HasSubstr("\ndbcache_daemon_up 0\n"));
   EXPECT_THAT(metrics->body,
-              HasSubstr("\ndbcache_latency_microseconds{source=\"cache_hit\","
-                        "quantile=\"0.5\"} 69\n"));
+              HasSubstr("\ndbcache_run_latency_seconds{source=\"cache_hit\","
+                        "percentile=\"50\"} 6.9e-05\n"));
   EXPECT_THAT(metrics->body,
-              HasSubstr("\ndbcache_run_queries_total{result=\"hit\"} 400\n"));
-  EXPECT_THAT(metrics->body, HasSubstr("# TYPE dbcache_latency_microseconds "
-                                       "summary\n"));
+              HasSubstr("\ndbcache_run_queries_done{result=\"hit\"} 400\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("# TYPE dbcache_run_latency_seconds "
+                                       "gauge\n"));
 }
 
 TEST_F(WebApiTest, HealthzFollowsTheDaemonHeartbeat) {

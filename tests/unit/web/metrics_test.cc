@@ -28,6 +28,20 @@ nlohmann::json SampleStats() {
                     "p90": 80.0, "p99": 120.0, "p999": 150.0, "max": 151.0},
       "db": {"count": 100, "mean": 862.5, "min": 300.0, "p50": 800.0,
              "p90": 1200.0, "p99": 2000.0, "p999": 2100.0, "max": 2101.5}
+    },
+    "daemon_totals": {
+      "started_at_unix": 1800000000.5, "runs": 3,
+      "queries": {"hit": 4400, "miss": 600, "coalesced": 7, "write": 0,
+                  "error": 2},
+      "errors_by_kind": {"cache_read": 0, "db": 0, "abandoned": 2},
+      "db_queries": 600, "fill_errors": 3,
+      "latency_le_seconds": [0.0001, 0.001],
+      "latency_seconds": {
+        "cache_hit": {"buckets": [4300, 4400, 4400], "sum": 0.31,
+                      "count": 4400},
+        "db": {"buckets": [0, 580, 600], "sum": 0.52, "count": 600},
+        "bad": {"buckets": [1, 2], "sum": 1, "count": 2}
+      }
     }
   })");
 }
@@ -37,20 +51,19 @@ nlohmann::json SampleDaemon() {
       R"({"version":"0.1.0","pid":123,"host":"box","state":"running"})");
 }
 
-TEST(RenderMetricsTest, WritesRunCountersAndGauges) {
+TEST(RenderMetricsTest, WritesRunGauges) {
   const std::string text = RenderMetrics(true, SampleStats(), SampleDaemon());
   EXPECT_THAT(text, HasSubstr("\ndbcache_up 1\n"));
   EXPECT_THAT(text, HasSubstr("\ndbcache_daemon_up 1\n"));
-  EXPECT_THAT(text, HasSubstr("# TYPE dbcache_run_queries_total counter\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE dbcache_run_queries_done gauge\n"));
   EXPECT_THAT(text,
-              HasSubstr("dbcache_run_queries_total{result=\"hit\"} 400\n"));
+              HasSubstr("dbcache_run_queries_done{result=\"hit\"} 400\n"));
   EXPECT_THAT(text,
-              HasSubstr("dbcache_run_queries_total{result=\"miss\"} 100\n"));
+              HasSubstr("dbcache_run_queries_done{result=\"miss\"} 100\n"));
   EXPECT_THAT(text,
-              HasSubstr("dbcache_run_queries_total{result=\"error\"} 0\n"));
-  EXPECT_THAT(text,
-              HasSubstr("dbcache_run_errors_total{kind=\"abandoned\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("\ndbcache_run_cache_fill_errors_total 3\n"));
+              HasSubstr("dbcache_run_queries_done{result=\"error\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("dbcache_run_errors{kind=\"abandoned\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_run_cache_fill_errors 3\n"));
   EXPECT_THAT(text, HasSubstr("\ndbcache_run_in_flight 1\n"));
   EXPECT_THAT(text, HasSubstr("\ndbcache_run_running 1\n"));
   EXPECT_THAT(text, HasSubstr("\ndbcache_run_hit_ratio 0.8\n"));
@@ -62,27 +75,54 @@ TEST(RenderMetricsTest, WritesRunCountersAndGauges) {
   EXPECT_THAT(text,
               HasSubstr("dbcache_daemon_info{version=\"0.1.0\",host=\"box\","
                         "state=\"running\"} 1\n"));
+  // A run's figures restart with every run: never typed as counters.
+  EXPECT_THAT(text, Not(::testing::ContainsRegex("dbcache_run_[a-z_]*_total")));
 }
 
-TEST(RenderMetricsTest, WritesLatencySummaryPerSource) {
+TEST(RenderMetricsTest, CountersAreTheDaemonsTotals) {
   const std::string text = RenderMetrics(true, SampleStats(), SampleDaemon());
-  EXPECT_THAT(text, HasSubstr("# TYPE dbcache_latency_microseconds summary\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE dbcache_queries_total counter\n"));
   EXPECT_THAT(text,
-              HasSubstr("dbcache_latency_microseconds{source=\"cache_hit\","
-                        "quantile=\"0.5\"} 69\n"));
+              HasSubstr("\ndbcache_queries_total{result=\"hit\"} 4400\n"));
   EXPECT_THAT(text,
-              HasSubstr("dbcache_latency_microseconds{source=\"cache_hit\","
-                        "quantile=\"0.99\"} 120\n"));
-  EXPECT_THAT(text, HasSubstr("dbcache_latency_microseconds{source=\"db\","
-                              "quantile=\"0.9\"} 1200\n"));
+              HasSubstr("\ndbcache_queries_total{result=\"coalesced\"} 7\n"));
   EXPECT_THAT(text,
-              HasSubstr("dbcache_latency_microseconds_count{source=\"db\"} "
-                        "100\n"));
-  // 400 hits at a mean of 70.1 us.
-  EXPECT_THAT(text, HasSubstr("dbcache_latency_microseconds_sum{source=\"cache_"
-                              "hit\"} 28040\n"));
-  EXPECT_THAT(text, HasSubstr("dbcache_latency_max_microseconds{source=\"db\"} "
-                              "2101.5\n"));
+              HasSubstr("\ndbcache_errors_total{kind=\"abandoned\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_runs_total 3\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_db_queries_total 600\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_cache_fill_errors_total 3\n"));
+  EXPECT_THAT(text,
+              HasSubstr("\ndbcache_daemon_start_time_seconds 1800000000.5\n"));
+  // Absent from the totals: left out, not zero.
+  EXPECT_THAT(text, Not(HasSubstr("dbcache_lock_waits_total")));
+}
+
+TEST(RenderMetricsTest, LatencyIsAHistogramInSeconds) {
+  const std::string text = RenderMetrics(true, SampleStats(), SampleDaemon());
+  EXPECT_THAT(text, HasSubstr("# TYPE dbcache_latency_seconds histogram\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_latency_seconds_bucket{source=\"cache_"
+                              "hit\",le=\"0.0001\"} 4300\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_latency_seconds_bucket{source=\"cache_"
+                              "hit\",le=\"0.001\"} 4400\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_latency_seconds_bucket{source=\"cache_"
+                              "hit\",le=\"+Inf\"} 4400\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_latency_seconds_sum{source=\"db\"} "
+                              "0.52\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_latency_seconds_count{source=\"db\"} "
+                              "600\n"));
+  // A source whose buckets do not match the bounds is left out whole.
+  EXPECT_THAT(text, Not(HasSubstr("source=\"bad\"")));
+  // The run's percentiles: gauges in seconds, not a summary.
+  EXPECT_THAT(text, HasSubstr("# TYPE dbcache_run_latency_seconds gauge\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_run_latency_seconds{source=\"cache_"
+                              "hit\",percentile=\"50\"} 6.9e-05\n"));
+  EXPECT_THAT(text, HasSubstr("\ndbcache_run_latency_seconds{source=\"db\","
+                              "percentile=\"99.9\"} 0.0021\n"));
+  EXPECT_THAT(text,
+              HasSubstr("\ndbcache_run_latency_max_seconds{source=\"db\"} "
+                        "0.0021015\n"));
+  EXPECT_THAT(text, Not(HasSubstr("microseconds")));
+  EXPECT_THAT(text, Not(HasSubstr("quantile")));
 }
 
 TEST(RenderMetricsTest, EverySampleLineIsWellFormed) {
@@ -90,7 +130,7 @@ TEST(RenderMetricsTest, EverySampleLineIsWellFormed) {
   // name{labels} value, or a # HELP / # TYPE comment; nothing else.
   const std::string name = "[a-zA-Z_:][a-zA-Z0-9_:]*";
   const std::string labels = R"((\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})?)";
-  const std::string value = R"(-?[0-9.e+]+|NaN|\+Inf|-Inf)";
+  const std::string value = R"(-?[0-9.e+-]+|NaN|\+Inf|-Inf)";
   size_t start = 0;
   int samples = 0;
   while (start < text.size()) {
@@ -128,9 +168,9 @@ TEST(RenderMetricsTest, MissingOrMistypedFieldsAreLeftOut) {
       {"run_id", "r1"}, {"state", "finished"}, {"hits", "many"}, {"misses", 3}};
   const std::string text = RenderMetrics(true, stats, nullptr);
   EXPECT_THAT(text, Not(HasSubstr("result=\"hit\"")));
-  EXPECT_THAT(text,
-              HasSubstr("dbcache_run_queries_total{result=\"miss\"} 3\n"));
-  EXPECT_THAT(text, Not(HasSubstr("dbcache_latency_microseconds")));
+  EXPECT_THAT(text, HasSubstr("dbcache_run_queries_done{result=\"miss\"} 3\n"));
+  EXPECT_THAT(text, Not(HasSubstr("dbcache_latency_seconds")));
+  EXPECT_THAT(text, Not(HasSubstr("_total")));
   EXPECT_THAT(text, HasSubstr("\ndbcache_run_running 0\n"));
 }
 

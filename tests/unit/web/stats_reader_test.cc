@@ -40,7 +40,7 @@ TEST(MakeLiveSnapshotTest, StatsDaemonAndLog) {
             std::string::npos)
       << snapshot.metrics_body;
   EXPECT_NE(snapshot.metrics_body.find(
-                "dbcache_run_queries_total{result=\"hit\"} 3\n"),
+                "dbcache_run_queries_done{result=\"hit\"} 3\n"),
             std::string::npos)
       << snapshot.metrics_body;
   Json log = Json::parse(snapshot.log_body)["entries"];
