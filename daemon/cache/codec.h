@@ -65,8 +65,11 @@ inline constexpr uint32_t kMaxColumns = 4096;
 //   writer.BeginRows(mysql_num_rows(res));
 //   while (MYSQL_ROW row = mysql_fetch_row(res)) {
 //     for (unsigned i = 0; i < n; ++i) {
-//       if (row[i] == nullptr) writer.AddNull(); else writer.AddCell(row[i],
-//       len[i]);
+//       if (row[i] == nullptr) {
+//         writer.AddNull();
+//       } else {
+//         writer.AddCell(row[i], len[i]);
+//       }
 //     }
 //   }
 //   writer.Finish();  // value now holds the encoded result set

@@ -25,8 +25,8 @@ using EventPtr = std::unique_ptr<event, EventFree>;
 // freed while on the stack.
 //
 //   EventLoop loop;
-//   loop.Post([&] { connection.reset(); });  // runs after the current callback
-//   returns loop.Run();                              // until Exit()
+//   loop.Post([&] { connection.reset(); });  // after the current callback
+//   loop.Run();                              // until Exit()
 class EventLoop {
  public:
   EventLoop();

@@ -15,8 +15,8 @@ namespace dbcache::loop {
 // happened.
 //
 //   FdWatch watch(loop, [&](short what) { Continue(what); });
-//   watch.Wait(fd, EV_READ, absl::Milliseconds(500));  // what: EV_READ or
-//   EV_TIMEOUT
+//   // Continue(what) gets EV_READ, or EV_TIMEOUT after 500 ms.
+//   watch.Wait(fd, EV_READ, absl::Milliseconds(500));
 class FdWatch {
  public:
   FdWatch(EventLoop& loop, absl::AnyInvocable<void(short what)> ready);

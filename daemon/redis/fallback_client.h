@@ -13,8 +13,8 @@ namespace dbcache::redis {
 // (and are counted as errors) while the reader is down.
 //
 //   FallbackClient reads(reader, &primary);
-//   reads.Command({"GET", key}, callback);  // reader, or primary while reader
-//   is down
+//   // To the reader, or to the primary while the reader is down.
+//   reads.Command({"GET", key}, callback);
 class FallbackClient : public RedisClient {
  public:
   FallbackClient(RedisClient& preferred, RedisClient* fallback)

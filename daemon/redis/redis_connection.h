@@ -43,9 +43,9 @@ std::string_view RedisStateName(RedisState state);
 // at once (from the loop) with UNAVAILABLE and the last error. In subscriber
 // mode it (re)subscribes to its channel on every connect.
 //
-//   RedisConnection primary(loop, scheduler, {.name = "primary", .host = h,
-//   .port = p}); primary.Start(); primary.Command({"SET", "k", "v"}, [](const
-//   RedisReply& r) { ... });
+//   RedisConnection primary(loop, scheduler, options);
+//   primary.Start();
+//   primary.Command({"SET", "k", "v"}, [](const RedisReply& r) { ... });
 class RedisConnection : public RedisClient {
  public:
   RedisConnection(loop::EventLoop& loop, loop::Scheduler& scheduler,

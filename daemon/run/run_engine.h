@@ -52,7 +52,8 @@ struct EngineConfig {
 //
 //   RunEngine engine(scheduler, reader, primary, pool, config);
 //   engine.SetFinishedCallback([](const RunStats& s) { PublishSummary(s); });
-//   absl::Status started = engine.Start(params, "r42");  // busy: FAILED_PRE..
+//   // FailedPreconditionError while another run is going.
+//   absl::Status started = engine.Start(params, "r42");
 class RunEngine : private PolicyHost {
  public:
   RunEngine(loop::Scheduler& scheduler, redis::RedisClient& cache_reader,
