@@ -98,6 +98,7 @@ Daemon::Daemon(config::Settings settings, run::WorkloadCatalog workloads)
               }),
       started_at_(scheduler_.WallNow()),
       hostname_(Hostname()) {
+  pool_.SetIdleProbeAfter(settings_.mysql_idle_probe);
   snapshot_timer_ = scheduler_.CreateTimer([this] { OnSnapshotTick(); });
   heartbeat_timer_ = scheduler_.CreateTimer([this] { OnHeartbeat(); });
   shutdown_timer_ = scheduler_.CreateTimer([this] {

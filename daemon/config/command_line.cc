@@ -39,6 +39,7 @@ DBCACHE_SETTING_FLAG(snapshot_interval_ms);
 DBCACHE_SETTING_FLAG(connect_timeout_ms);
 DBCACHE_SETTING_FLAG(command_timeout_ms);
 DBCACHE_SETTING_FLAG(query_timeout_ms);
+DBCACHE_SETTING_FLAG(mysql_idle_probe_ms);
 DBCACHE_SETTING_FLAG(listen);
 DBCACHE_SETTING_FLAG(web_token);
 DBCACHE_SETTING_FLAG(log_level);
@@ -73,6 +74,7 @@ FlagValues CommandLineFlagValues() {
   add("connect_timeout_ms", FLAGS_connect_timeout_ms);
   add("command_timeout_ms", FLAGS_command_timeout_ms);
   add("query_timeout_ms", FLAGS_query_timeout_ms);
+  add("mysql_idle_probe_ms", FLAGS_mysql_idle_probe_ms);
   add("listen", FLAGS_listen);
   add("web_token", FLAGS_web_token);
   add("log_level", FLAGS_log_level);

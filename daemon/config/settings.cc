@@ -278,6 +278,13 @@ const std::vector<SettingSpec>& SettingSpecs() {
        false,
        kGroupRun,
        "MySQL query timeout, ms"},
+      {"mysql_idle_probe_ms",
+       {"DBCACHE_MYSQL_IDLE_PROBE_MS"},
+       "30000",
+       false,
+       kGroupRun,
+       "before a run, probe (SELECT 1) MySQL connections idle this long, ms; "
+       "0: every run"},
       {"listen",
        {"DBCACHE_WEB_LISTEN"},
        "127.0.0.1:8080",
@@ -391,6 +398,9 @@ absl::StatusOr<Settings> Resolve(const FlagValues& flags,
   s.command_timeout = absl::Milliseconds(ms);
   DBCACHE_ASSIGN(ms, Int(r, "query_timeout_ms", 1, 3600000, "a timeout in ms"));
   s.query_timeout = absl::Milliseconds(ms);
+  DBCACHE_ASSIGN(
+      ms, Int(r, "mysql_idle_probe_ms", 0, 86400000, "a duration in ms"));
+  s.mysql_idle_probe = absl::Milliseconds(ms);
   DBCACHE_ASSIGN(s.web_listen, HostPort(r, "listen"));
   DBCACHE_ASSIGN(s.web_token, String(r, "web_token", true));
   DBCACHE_ASSIGN(s.log_level, String(r, "log_level", false));
@@ -438,6 +448,8 @@ std::string Describe(const Settings& s, unsigned groups) {
       {"command_timeout_ms",
        StrCat(absl::ToInt64Milliseconds(s.command_timeout))},
       {"query_timeout_ms", StrCat(absl::ToInt64Milliseconds(s.query_timeout))},
+      {"mysql_idle_probe_ms",
+       StrCat(absl::ToInt64Milliseconds(s.mysql_idle_probe))},
       {"listen", StrCat(s.web_listen.host, ":", s.web_listen.port)},
       {"web_token", secret(s.web_token)},
       {"log_level", s.log_level},

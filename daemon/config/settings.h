@@ -53,6 +53,9 @@ struct Settings {
   absl::Duration connect_timeout;
   absl::Duration command_timeout;
   absl::Duration query_timeout;
+  // Connections idle this long are probed before a run (the server may have
+  // closed them: wait_timeout, a failover).
+  absl::Duration mysql_idle_probe;
   Endpoint web_listen;
   std::string web_token;  // Secret.
   std::string log_level;

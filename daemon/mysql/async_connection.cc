@@ -3,7 +3,9 @@
 #include <errmsg.h>
 
 #include <algorithm>
+#include <string_view>
 
+#include "absl/strings/ascii.h"
 #include "daemon/common/log.h"
 #include "daemon/common/str_cat.h"
 #include "daemon/mysql/mysql_result.h"
@@ -15,6 +17,29 @@ namespace {
 // lost, timed out): after one of them the connection cannot be trusted and is
 // reopened. Server errors (1xxx) leave it usable.
 bool IsClientError(unsigned int error) { return error >= 2000 && error < 3000; }
+
+// A read can be sent again safely: it changes nothing. Only SELECT counts; a
+// write, a CALL or anything unknown is never retried.
+bool IsRetrySafe(std::string_view sql) {
+  size_t i = 0;
+  while (i < sql.size() &&
+         (absl::ascii_isspace(static_cast<unsigned char>(sql[i])) ||
+          sql[i] == '(')) {
+    ++i;
+  }
+  constexpr std::string_view kSelect = "select";
+  if (sql.size() - i < kSelect.size()) return false;
+  for (size_t k = 0; k < kSelect.size(); ++k) {
+    if (absl::ascii_tolower(static_cast<unsigned char>(sql[i + k])) !=
+        kSelect[k]) {
+      return false;
+    }
+  }
+  const size_t after = i + kSelect.size();
+  return after == sql.size() ||
+         !(absl::ascii_isalnum(static_cast<unsigned char>(sql[after])) ||
+           sql[after] == '_');
+}
 
 unsigned int CeilSeconds(absl::Duration d) {
   return static_cast<unsigned int>(std::max<int64_t>(
@@ -43,6 +68,7 @@ void AsyncConnection::Query(std::string_view sql, ConnectionCallback callback) {
   sql_.assign(sql.data(), sql.size());
   callback_ = std::move(callback);
   connect_ns_ = 0;
+  retried_ = false;
   query_timer_->Enable(options_.query_timeout);
   // A step can finish inside its *_start call (a refused connect does); the
   // callback must still run from the loop, never inside Query().
@@ -93,6 +119,7 @@ void AsyncConnection::OnConnectDone(MYSQL* ret) {
   }
   connected_ = true;
   ++connects_;
+  idle_since_ns_ = scheduler_.NowNanos();
   StartQuery();
 }
 
@@ -110,6 +137,20 @@ void AsyncConnection::StartQuery() {
 
 void AsyncConnection::OnQueryDone(int error) {
   if (error != 0) {
+    const unsigned int code = mysql_errno(mysql_.get());
+    // connect_ns_ == 0: this statement found the connection open, so the
+    // server closed it while it sat idle, before this statement ran.
+    if ((code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST) && !retried_ &&
+        connect_ns_ == 0 && IsRetrySafe(sql_)) {
+      retried_ = true;
+      ++retries_;
+      LogDebug(
+          "MySQL %s:%d: connection closed by the server while idle (%s); "
+          "reconnecting for the read",
+          options_.host, options_.port, mysql_error(mysql_.get()));
+      StartConnect();
+      return;
+    }
     Fail(ErrorStatus("query"));
     return;
   }
@@ -241,6 +282,7 @@ void AsyncConnection::Deliver(absl::Status status, ResultHandle result) {
   }
   ConnectionCallback callback = std::move(callback_);
   callback_ = nullptr;
+  idle_since_ns_ = scheduler_.NowNanos();
   if (!callback) return;
   if (result != nullptr) {
     const MysqlResult view(result.get());

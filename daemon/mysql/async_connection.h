@@ -35,6 +35,13 @@ struct MysqlOptions {
 // The time a query spent connecting first is reported to its callback apart
 // from the statement's own.
 //
+// A server closes idle connections (wait_timeout, 8 hours by default and
+// often less on RDS) and a failover drops them all: a read (a statement that
+// starts with SELECT) that finds its reused connection gone before any result
+// ("server has gone away", "lost connection") is sent once more on a fresh
+// connection, and its callback sees a reconnect, not an error. Anything else
+// is never sent twice: a write might have run.
+//
 //   AsyncConnection conn(loop, scheduler, options);
 //   conn.Query("SELECT 1", [](const absl::Status& s, const QueryResult* r,
 //                             int64_t connect_ns) { ... });
@@ -51,6 +58,10 @@ class AsyncConnection : public PoolConnection {
   bool busy() const override { return callback_ != nullptr; }
   bool connected() const override { return connected_; }
   uint64_t connects() const override { return connects_; }
+  int64_t idle_since_ns() const override { return idle_since_ns_; }
+  // Reads sent again on a fresh connection after the server had closed this
+  // one.
+  uint64_t retries() const { return retries_; }
 
  private:
   enum class Step { kIdle, kConnect, kQuery, kStore };
@@ -87,6 +98,9 @@ class AsyncConnection : public PoolConnection {
   int64_t connect_start_ns_ = 0;
   int64_t connect_ns_ = 0;
   uint64_t affected_rows_ = 0;  // of the last statement without a result set
+  bool retried_ = false;        // the current statement was sent again
+  uint64_t retries_ = 0;
+  int64_t idle_since_ns_ = 0;
 };
 
 }  // namespace dbcache::mysql

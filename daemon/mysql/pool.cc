@@ -59,7 +59,14 @@ void Pool::Warm(int count, absl::AnyInvocable<void()> done) {
   pending->done = std::move(done);
   for (int i = 0; i < count; ++i) {
     Entry& e = connections_[i];
-    if (e.connection->connected() || e.connection->busy() || e.reserved) {
+    if (e.connection->busy() || e.reserved) continue;
+    // An open connection is probed only when it sat idle long enough for the
+    // server to have closed it; the probe's read then reconnects it
+    // (AsyncConnection retries a read once), before the run instead of in its
+    // first queries.
+    if (e.connection->connected() &&
+        scheduler_.NowNanos() - e.connection->idle_since_ns() <
+            absl::ToInt64Nanoseconds(idle_probe_after_)) {
       continue;
     }
     ++pending->left;

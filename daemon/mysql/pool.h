@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/time/time.h"
 #include "daemon/loop/scheduler.h"
 #include "daemon/mysql/mysql_executor.h"
 #include "daemon/mysql/pool_connection.h"
@@ -42,10 +43,13 @@ class Pool : public MysqlExecutor {
   void Execute(std::string_view sql, QueryCallback callback) override;
   // Connections beyond `size` are closed when idle; at most max_size.
   void SetTargetSize(int size);
-  // Opens up to `count` connections (at most the target size) and calls `done`
-  // from the loop once each has answered or failed, so that a run's first
-  // queries measure the query, not the TCP and login handshake.
+  // Opens up to `count` connections (at most the target size), and probes
+  // (SELECT 1) those of them idle for idle_probe_after or longer, and calls
+  // `done` from the loop once each has answered or failed, so that a run's
+  // first queries measure the query, not the TCP and login handshake nor a
+  // connection the server closed in between.
   void Warm(int count, absl::AnyInvocable<void()> done);
+  void SetIdleProbeAfter(absl::Duration idle) { idle_probe_after_ = idle; }
 
   int size() const { return static_cast<int>(connections_.size()); }
   int max_size() const { return max_size_; }
@@ -87,6 +91,7 @@ class Pool : public MysqlExecutor {
   std::vector<absl::AnyInvocable<void()>> warm_done_;
   std::unique_ptr<loop::Timer> warm_timer_;
   uint64_t retired_connects_ = 0;
+  absl::Duration idle_probe_after_ = absl::Seconds(30);
 };
 
 }  // namespace dbcache::mysql

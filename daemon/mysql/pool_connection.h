@@ -29,6 +29,9 @@ class PoolConnection {
   virtual bool connected() const = 0;
   // Successful connects so far (1 for a connection that never dropped).
   virtual uint64_t connects() const = 0;
+  // When its last statement ended (monotonic ns), or it connected; the pool
+  // probes a connection idle long enough that the server may have closed it.
+  virtual int64_t idle_since_ns() const = 0;
 };
 
 }  // namespace dbcache::mysql

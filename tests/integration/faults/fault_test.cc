@@ -4,7 +4,13 @@
 // before it ends.
 #include <signal.h>
 
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
@@ -225,6 +231,91 @@ TEST_F(FaultTest, MariaDbKilledMidRunThenTheNextRunSucceeds) {
   ExpectCountsAddUp(next);
   EXPECT_EQ(next["errors"], 0);
   EXPECT_EQ(next["misses"], 300);
+}
+
+// The MariaDB admin client (root over the unix socket); the answer's text,
+// or a failure of the test.
+std::string Admin(const StackEnv& stack, const std::string& sql) {
+  std::ifstream path_file(stack.stack_dir + "/mariadb/socket.path");
+  std::string socket;
+  std::getline(path_file, socket);
+  RunResult r =
+      RunProgram({"/usr/bin/mariadb", "--no-defaults", "--protocol=socket",
+                  "--socket=" + socket, "-N", "-B", "-e", sql});
+  EXPECT_EQ(r.exit_code, 0) << sql << ": " << r.output;
+  return std::string(absl::StripAsciiWhitespace(r.output));
+}
+
+// Sessions of the application user, the daemon's pool among them.
+int AppSessions(const StackEnv& stack) {
+  int n = -1;
+  EXPECT_TRUE(absl::SimpleAtoi(
+      Admin(
+          stack,
+          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '" +
+              stack.mysql_user + "'"),
+      &n));
+  return n;
+}
+
+// The server closes connections idle past wait_timeout (8 hours by default,
+// often much less on RDS). Sessions take the global value when they connect,
+// so the daemon's pool is opened under a 1 s one, which is then restored for
+// everyone else; the test waits until the server has closed them.
+class IdleTimeoutTest : public FaultTest {
+ protected:
+  void OpenPoolUnderShortWaitTimeout(std::vector<std::string> daemon_args) {
+    original_ = Admin(stack_, "SELECT @@GLOBAL.wait_timeout");
+    ASSERT_FALSE(original_.empty());
+    Admin(stack_, "SET GLOBAL wait_timeout = 1");
+    StartDaemon(std::move(daemon_args));
+    nlohmann::json before =
+        RunToEnd("run queries=200 concurrency=4 cache=off id=before-idle");
+    Admin(stack_, "SET GLOBAL wait_timeout = " + original_);
+    original_.clear();
+    EXPECT_EQ(before["errors"], 0) << before.dump();
+    EXPECT_EQ(before["misses"], 200);
+    ASSERT_TRUE(
+        WaitFor([&] { return AppSessions(stack_) == 0; }, absl::Seconds(15)))
+        << "the server never closed the idle sessions";
+  }
+  void TearDown() override {
+    if (!original_.empty()) {
+      Admin(stack_, "SET GLOBAL wait_timeout = " + original_);
+    }
+    FaultTest::TearDown();
+  }
+  std::string original_;
+};
+
+// No probe before the run: each of its first reads finds its connection gone
+// and is sent again on a fresh one, once, as a reconnect and not an error.
+TEST_F(IdleTimeoutTest, AReadOnAConnectionTheServerClosedIsRetriedOnce) {
+  ASSERT_NO_FATAL_FAILURE(
+      OpenPoolUnderShortWaitTimeout({"--mysql_idle_probe_ms=86400000"}));
+  nlohmann::json after =
+      RunToEnd("run queries=200 concurrency=4 cache=off id=after-idle");
+  EXPECT_EQ(after["state"], "finished") << after.dump();
+  EXPECT_EQ(after["errors"], 0) << after.dump();
+  EXPECT_EQ(after["misses"], 200);
+  EXPECT_EQ(after["db_queries"], 200);
+  // Each connection the server closed was reopened inside a statement.
+  EXPECT_GE(after["latency_us"]["db_connect"]["count"].get<int>(), 1);
+  EXPECT_LE(after["latency_us"]["db_connect"]["count"].get<int>(), 4);
+}
+
+// With the probe (the default probes connections idle 30 s; 0 probes all),
+// the reconnects happen before the run: its statements meet none.
+TEST_F(IdleTimeoutTest, ConnectionsIdleBeforeARunAreProbedAndReopenedFirst) {
+  ASSERT_NO_FATAL_FAILURE(
+      OpenPoolUnderShortWaitTimeout({"--mysql_idle_probe_ms=0"}));
+  nlohmann::json after =
+      RunToEnd("run queries=200 concurrency=4 cache=off id=after-idle");
+  EXPECT_EQ(after["state"], "finished") << after.dump();
+  EXPECT_EQ(after["errors"], 0) << after.dump();
+  EXPECT_EQ(after["misses"], 200);
+  EXPECT_EQ(after["latency_us"]["db_connect"]["count"], 0) << after.dump();
+  EXPECT_GE(AppSessions(stack_), 1);
 }
 
 TEST_F(FaultTest, SlowQueriesTimeOutWhileOthersAndTheHeartbeatMoveOn) {

@@ -32,6 +32,8 @@ class FakePoolConnection : public mysql::PoolConnection {
   bool busy() const override { return callback_ != nullptr; }
   bool connected() const override { return connected_; }
   uint64_t connects() const override { return connects_; }
+  int64_t idle_since_ns() const override { return idle_since_ns_; }
+  void set_idle_since_ns(int64_t ns) { idle_since_ns_ = ns; }
 
   const std::string& sql() const { return sql_; }
   // Ends the statement in flight, as if it had first (re)connected for
@@ -53,6 +55,7 @@ class FakePoolConnection : public mysql::PoolConnection {
   mysql::ConnectionCallback callback_;
   bool connected_ = false;
   uint64_t connects_ = 0;
+  int64_t idle_since_ns_ = 0;
 };
 
 }  // namespace dbcache::testing

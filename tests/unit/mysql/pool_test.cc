@@ -208,6 +208,32 @@ TEST_F(PoolTest, WarmAnswersFromTheLoopEvenWithNothingToOpen) {
   EXPECT_EQ(warmed, 2);
 }
 
+// The server closes connections that sit idle (wait_timeout): before a run,
+// Warm probes the open ones idle for idle_probe_after, and only those.
+TEST_F(PoolTest, WarmProbesOpenConnectionsIdleLongEnough) {
+  pool_.SetIdleProbeAfter(absl::Seconds(30));
+  pool_.SetTargetSize(2);
+  pool_.Warm(2, [] {});
+  Answer(1);
+  Answer(2);
+  log_.clear();
+  clock_.Advance(absl::Seconds(31));
+  connections_[1]->set_idle_since_ns(
+      clock_.NowNanos() - absl::ToInt64Nanoseconds(absl::Seconds(10)));
+  int warmed = 0;
+  pool_.Warm(2, [&] { ++warmed; });
+  // Connection 1 has been idle 31 s, connection 2 only 10 s.
+  EXPECT_THAT(log_, ElementsAre("1:SELECT 1"));
+  EXPECT_EQ(warmed, 0);
+  Answer(1);
+  EXPECT_EQ(warmed, 1);
+  // 0: every open connection is probed before every run.
+  pool_.SetIdleProbeAfter(absl::ZeroDuration());
+  log_.clear();
+  pool_.Warm(2, [&] { ++warmed; });
+  EXPECT_THAT(log_, ElementsAre("1:SELECT 1", "2:SELECT 1"));
+}
+
 TEST_F(PoolTest, ShrinksOnlyIdleConnections) {
   pool_.SetTargetSize(2);
   Execute("a");
