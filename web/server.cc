@@ -13,6 +13,7 @@
 #include "daemon/common/str_cat.h"
 #include "daemon/run/control_command.h"
 #include "web/assets.h"
+#include "web/host_check.h"
 #include "web/json_util.h"
 #include "web/metrics.h"
 #include "web/requests.h"
@@ -138,6 +139,14 @@ void WebServer::Dispatch(const HttpRequest& request, HttpResponse& response) {
       request.method == "HEAD" ? std::string_view("GET") : request.method;
   const std::string_view path =
       request.path == "/" ? std::string_view("/index.html") : request.path;
+  if (!HostAllowed(request.HeaderValue("Host"), options_.allowed_hosts)) {
+    SendError(response, 403,
+              StrCat("Host '", request.HeaderValue("Host"),
+                     "' is not one this server answers to: it serves IP "
+                     "addresses, localhost and the names in --allowed_hosts "
+                     "(DBCACHE_WEB_ALLOWED_HOSTS), against DNS rebinding"));
+    return;
+  }
 
   std::string allowed;
   for (const Route& route : kRoutes) {

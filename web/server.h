@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "web/control_publisher.h"
@@ -24,6 +25,9 @@ struct ServerOptions {
   // Runs POST /api/runs may start per minute, in bursts of up to a sixth of
   // that; more are answered 429.
   int run_starts_per_minute = 60;
+  // Names besides IP addresses and localhost that Host may carry (see
+  // HostAllowed): anything else is answered 403, against DNS rebinding.
+  std::vector<std::string> allowed_hosts;
 };
 
 // dbcache-web's HTTP server: the page (assets embedded in the binary) and the

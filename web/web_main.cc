@@ -20,6 +20,7 @@
 #include "daemon/config/settings.h"
 #include "daemon/redis/sync_client.h"
 #include "web/control_publisher.h"
+#include "web/host_check.h"
 #include "web/requests.h"
 #include "web/server.h"
 #include "web/stats_reader.h"
@@ -172,7 +173,9 @@ int Main(int argc, char** argv) {
                              settings.prefix);
   WebServer server(ServerOptions{.token = settings.web_token,
                                  .threads = threads,
-                                 .run_starts_per_minute = run_starts},
+                                 .run_starts_per_minute = run_starts,
+                                 .allowed_hosts = ParseAllowedHosts(
+                                     settings.web_allowed_hosts)},
                    &reader, &publisher);
 
   absl::StatusOr<int> port = server.Bind(listen.host, listen.port);

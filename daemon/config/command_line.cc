@@ -42,6 +42,7 @@ DBCACHE_SETTING_FLAG(query_timeout_ms);
 DBCACHE_SETTING_FLAG(mysql_idle_probe_ms);
 DBCACHE_SETTING_FLAG(listen);
 DBCACHE_SETTING_FLAG(web_token);
+DBCACHE_SETTING_FLAG(allowed_hosts);
 DBCACHE_SETTING_FLAG(log_level);
 
 namespace dbcache::config {
@@ -77,6 +78,7 @@ FlagValues CommandLineFlagValues() {
   add("mysql_idle_probe_ms", FLAGS_mysql_idle_probe_ms);
   add("listen", FLAGS_listen);
   add("web_token", FLAGS_web_token);
+  add("allowed_hosts", FLAGS_allowed_hosts);
   add("log_level", FLAGS_log_level);
   return values;
 }

@@ -297,6 +297,14 @@ const std::vector<SettingSpec>& SettingSpecs() {
        true,
        kGroupWeb,
        "bearer token required by POST endpoints; default: none"},
+      {"allowed_hosts",
+       {"DBCACHE_WEB_ALLOWED_HOSTS"},
+       "",
+       false,
+       kGroupWeb,
+       "names the web's Host header may carry besides IP addresses and "
+       "localhost, comma-separated (.corp.example: a domain; *: any); others "
+       "get 403 (DNS rebinding)"},
       {"log_level",
        {"DBCACHE_LOG_LEVEL"},
        "info",
@@ -403,6 +411,7 @@ absl::StatusOr<Settings> Resolve(const FlagValues& flags,
   s.mysql_idle_probe = absl::Milliseconds(ms);
   DBCACHE_ASSIGN(s.web_listen, HostPort(r, "listen"));
   DBCACHE_ASSIGN(s.web_token, String(r, "web_token", true));
+  DBCACHE_ASSIGN(s.web_allowed_hosts, String(r, "allowed_hosts", true));
   DBCACHE_ASSIGN(s.log_level, String(r, "log_level", false));
   const std::string level = absl::AsciiStrToLower(s.log_level);
   if (level != "debug" && level != "info" && level != "warning" &&
@@ -452,6 +461,7 @@ std::string Describe(const Settings& s, unsigned groups) {
        StrCat(absl::ToInt64Milliseconds(s.mysql_idle_probe))},
       {"listen", StrCat(s.web_listen.host, ":", s.web_listen.port)},
       {"web_token", secret(s.web_token)},
+      {"allowed_hosts", s.web_allowed_hosts},
       {"log_level", s.log_level},
   };
   std::string out;

@@ -58,6 +58,8 @@ struct Settings {
   absl::Duration mysql_idle_probe;
   Endpoint web_listen;
   std::string web_token;  // Secret.
+  // Comma-separated; see web/host_check.h.
+  std::string web_allowed_hosts;
   std::string log_level;
 
   // A Redis name under the configured prefix: Key("stats") == "dbcache:stats".

@@ -510,6 +510,43 @@ TEST_F(WebApiTest, CrossOriginPostIs403) {
   EXPECT_EQ(result->status, 202) << result->body;
 }
 
+// DNS rebinding: a page on evil.example points its name at 127.0.0.1; its
+// requests then carry Host and Origin that agree, with its own name.
+TEST_F(WebApiTest, ARebindingPagesHostIsRefusedAndListedNamesServed) {
+  WebProcess& web = StartWeb({"--allowed_hosts=dbcache.test,.corp.test"});
+  redis::SyncClient subscriber = Subscribe();
+  const std::string port = absl::StrCat(web_->port());
+  const std::string evil = "evil.example:" + port;
+  httplib::Result result =
+      PostJson("/api/runs", R"({"id":"rebound"})",
+               {{"Host", evil}, {"Origin", "http://" + evil}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 403);
+  EXPECT_THAT(result->body, HasSubstr("--allowed_hosts"));
+  EXPECT_EQ(result->get_header_value("Content-Type"), "application/json");
+  result = web.client().Get("/api/status", {{"Host", evil}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 403);
+
+  // The listed names, an address and localhost are served.
+  for (const std::string& host :
+       {"dbcache.test:" + port, "web.corp.test:" + port, "localhost:" + port,
+        "127.0.0.1:" + port}) {
+    result = web.client().Get("/healthz", {{"Host", host}});
+    ASSERT_TRUE(result) << host;
+    EXPECT_NE(result->status, 403) << host;
+  }
+  const std::string listed = "dbcache.test:" + port;
+  result = PostJson("/api/runs", R"({"id":"listed"})",
+                    {{"Host", listed}, {"Origin", "http://" + listed}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 202) << result->body;
+  // The refused start never reached the daemon: the first message is this one.
+  absl::StatusOr<std::string> message = subscriber.ReadMessage(kDeadline);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_EQ(Json::parse(*message)["id"], "listed");
+}
+
 TEST_F(WebApiTest, TokenGuardsPostsAndNeverShows) {
   const std::string token = "t0ps3cret-token";
   WebProcess& web = StartWeb({"--web_token=" + token});
