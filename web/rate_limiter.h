@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "web/monotonic_clock.h"
 
 namespace dbcache::web {
 
@@ -24,9 +25,7 @@ class RateLimiter {
  public:
   using Clock = std::function<absl::Time()>;
 
-  RateLimiter(
-      int burst, absl::Duration interval,
-      Clock clock = [] { return absl::Now(); });
+  RateLimiter(int burst, absl::Duration interval, Clock clock = MonotonicNow);
 
   // Takes a token: nullopt when there was one, else how long until the next.
   std::optional<absl::Duration> TryAcquire();

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "web/monotonic_clock.h"
+
 namespace dbcache::web {
 
 RedisPool::Lease::~Lease() {
@@ -18,7 +20,7 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Borrow() {
       idle_.pop_back();
       return Lease(this, std::move(connection), /*reused=*/true);
     }
-    if (absl::Now() - last_failure_ < kRetryInterval) {
+    if (MonotonicNow() - last_failure_ < kRetryInterval) {
       return last_failure_status_;
     }
   }
@@ -27,7 +29,7 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Borrow() {
       redis::SyncClient::Connect(endpoint_);
   if (!connection.ok()) {
     absl::MutexLock lock(&mu_);
-    last_failure_ = absl::Now();
+    last_failure_ = MonotonicNow();
     last_failure_status_ = connection.status();
     return connection.status();
   }

@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "web/monotonic_clock.h"
 
 namespace dbcache::web {
 
@@ -31,9 +32,7 @@ class SnapshotCache {
   using Fetch = std::function<Value()>;
   using Clock = std::function<absl::Time()>;
 
-  SnapshotCache(
-      absl::Duration max_age, Fetch fetch,
-      Clock clock = [] { return absl::Now(); })
+  SnapshotCache(absl::Duration max_age, Fetch fetch, Clock clock = MonotonicNow)
       : max_age_(max_age), fetch_(std::move(fetch)), clock_(std::move(clock)) {}
 
   SnapshotCache(const SnapshotCache&) = delete;
