@@ -63,13 +63,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_until() {  # wait_until SECONDS COMMAND...: polls until COMMAND succeeds
-  local deadline=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
-  done
-}
+# wait_until, web_listening, daemon_subscribed.
+source "$(dirname "${BASH_SOURCE[0]}")/../support/processes.sh"
 
 unit=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/systemd/dbcache-web.service
 web_nice=$(sed -n 's/^Nice=//p' "$unit")
@@ -83,13 +78,9 @@ pids+=($!)
 nice -n "$web_nice" "$bin/dbcache-web" --listen=127.0.0.1:0 >"$work/web.log" 2>&1 &
 pids+=($!)
 web_port=""
-listening() {
-  web_port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/web.log" | head -n1)
-  [[ -n $web_port ]]
-}
-wait_until 15 listening || { cat "$work/web.log"; exit 1; }
-subscribed() { [[ $(redis-cli -p "$redis_port" PUBSUB NUMSUB "${prefix}control" | tail -n1) -ge 1 ]]; }
-wait_until 15 subscribed || { cat "$work/dbcached.log"; exit 1; }
+wait_until 15 web_listening "$work/web.log" || { cat "$work/web.log"; exit 1; }
+wait_until 15 daemon_subscribed "$redis_port" "${prefix}control" ||
+  { cat "$work/dbcached.log"; exit 1; }
 wait_until 15 curl -fsS "http://127.0.0.1:$web_port/healthz" || { cat "$work/web.log"; exit 1; }
 
 rcli() { redis-cli -p "$redis_port" "$@"; }

@@ -43,13 +43,8 @@ check() {  # check DESCRIPTION COMMAND...
   local what=$1; shift
   if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
 }
-wait_until() {  # wait_until SECONDS COMMAND...: polls until COMMAND succeeds
-  local deadline=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
-  done
-}
+# wait_until, web_listening, daemon_subscribed.
+source "$(dirname "${BASH_SOURCE[0]}")/../support/processes.sh"
 
 "$bin/dbcachectl" seed --rows 20000 >/dev/null
 "$bin/dbcached" --cache_reads=primary >"$work/dbcached.log" 2>&1 &
@@ -57,13 +52,9 @@ pids+=($!)
 "$bin/dbcache-web" --listen=127.0.0.1:0 >"$work/web.log" 2>&1 &
 pids+=($!)
 web_port=""
-listening() {
-  web_port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/web.log" | head -n1)
-  [[ -n $web_port ]]
-}
-wait_until 15 listening || { cat "$work/web.log"; exit 1; }
-subscribed() { [[ $(redis-cli -p "$redis_port" PUBSUB NUMSUB "${prefix}control" | tail -n1) -ge 1 ]]; }
-wait_until 15 subscribed || { cat "$work/dbcached.log"; exit 1; }
+wait_until 15 web_listening "$work/web.log" || { cat "$work/web.log"; exit 1; }
+wait_until 15 daemon_subscribed "$redis_port" "${prefix}control" ||
+  { cat "$work/dbcached.log"; exit 1; }
 
 # The value of one sample line, exactly as named with its labels.
 sample() { awk -v k="$1" '$1 == k { print $2 }' "$work/metrics"; }
