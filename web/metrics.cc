@@ -69,6 +69,23 @@ class Writer {
     Sample(name, {}, *value);
   }
 
+  // A family with one sample per numeric member of `object`, labelled
+  // `label`=member name; nothing when there is none.
+  void ByLabel(std::string_view name, std::string_view type,
+               std::string_view help, std::string_view label,
+               const nlohmann::json& object) {
+    if (!object.is_object()) return;
+    bool written = false;
+    for (const auto& [key, value] : object.items()) {
+      if (!value.is_number()) continue;
+      if (!written) {
+        Family(name, type, help);
+        written = true;
+      }
+      Sample(name, {{label, key}}, value.get<double>());
+    }
+  }
+
   std::string Take() { return std::move(out_); }
 
  private:
@@ -91,29 +108,14 @@ void WriteTotals(Writer& w, const Json& totals) {
   w.Single("dbcache_runs_total", "counter",
            "Runs the daemon has finished since it started.",
            NumberAt(totals, "runs"));
-  const Json& queries = ObjectAt(totals, "queries");
-  if (queries.is_object() && !queries.empty()) {
-    w.Family("dbcache_queries_total", "counter",
-             "Queries the daemon has finished since it started, by result "
-             "(hit, miss, coalesced, write, error); with the run going on.");
-    for (const auto& [result, value] : queries.items()) {
-      if (value.is_number()) {
-        w.Sample("dbcache_queries_total", {{"result", result}},
-                 value.get<double>());
-      }
-    }
-  }
-  const Json& errors = ObjectAt(totals, "errors_by_kind");
-  if (errors.is_object() && !errors.empty()) {
-    w.Family("dbcache_errors_total", "counter",
-             "Failed queries since the daemon started, by kind; they add up "
-             "to dbcache_queries_total{result=\"error\"}.");
-    for (const auto& [kind, value] : errors.items()) {
-      if (value.is_number()) {
-        w.Sample("dbcache_errors_total", {{"kind", kind}}, value.get<double>());
-      }
-    }
-  }
+  w.ByLabel("dbcache_queries_total", "counter",
+            "Queries the daemon has finished since it started, by result "
+            "(hit, miss, coalesced, write, error); with the run going on.",
+            "result", ObjectAt(totals, "queries"));
+  w.ByLabel("dbcache_errors_total", "counter",
+            "Failed queries since the daemon started, by kind; they add up to "
+            "dbcache_queries_total{result=\"error\"}.",
+            "kind", ObjectAt(totals, "errors_by_kind"));
   constexpr Field kCounters[] = {
       {"dbcache_db_queries_total", "db_queries",
        "Read statements sent to MySQL: misses, refreshes and lock holders."},
@@ -219,16 +221,9 @@ void WriteRun(Writer& w, const Json& stats) {
              *value);
   }
 
-  const Json& errors = ObjectAt(stats, "errors_by_kind");
-  if (errors.is_object() && !errors.empty()) {
-    w.Family("dbcache_run_errors", "gauge",
-             "Errors in the current or last run, by kind.");
-    for (const auto& [kind, value] : errors.items()) {
-      if (value.is_number()) {
-        w.Sample("dbcache_run_errors", {{"kind", kind}}, value.get<double>());
-      }
-    }
-  }
+  w.ByLabel("dbcache_run_errors", "gauge",
+            "Errors in the current or last run, by kind.", "kind",
+            ObjectAt(stats, "errors_by_kind"));
   const Json& stampede = ObjectAt(stats, "stampede");
   const Json& load = ObjectAt(stats, "load");
   constexpr Field kRunFields[] = {
