@@ -33,6 +33,7 @@ redis::RedisConnectionOptions RedisOptions(const config::Settings& s,
   o.password = s.redis_password;
   o.connect_timeout = s.connect_timeout;
   o.command_timeout = s.command_timeout;
+  o.ping_interval = s.redis_ping_interval;
   return o;
 }
 

@@ -38,6 +38,7 @@ DBCACHE_SETTING_FLAG(mysql_pool_max);
 DBCACHE_SETTING_FLAG(snapshot_interval_ms);
 DBCACHE_SETTING_FLAG(connect_timeout_ms);
 DBCACHE_SETTING_FLAG(command_timeout_ms);
+DBCACHE_SETTING_FLAG(redis_ping_interval_ms);
 DBCACHE_SETTING_FLAG(query_timeout_ms);
 DBCACHE_SETTING_FLAG(mysql_idle_probe_ms);
 DBCACHE_SETTING_FLAG(listen);
@@ -74,6 +75,7 @@ FlagValues CommandLineFlagValues() {
   add("snapshot_interval_ms", FLAGS_snapshot_interval_ms);
   add("connect_timeout_ms", FLAGS_connect_timeout_ms);
   add("command_timeout_ms", FLAGS_command_timeout_ms);
+  add("redis_ping_interval_ms", FLAGS_redis_ping_interval_ms);
   add("query_timeout_ms", FLAGS_query_timeout_ms);
   add("mysql_idle_probe_ms", FLAGS_mysql_idle_probe_ms);
   add("listen", FLAGS_listen);

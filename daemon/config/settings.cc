@@ -272,6 +272,14 @@ const std::vector<SettingSpec>& SettingSpecs() {
        false,
        kGroupRedis,
        "Redis command timeout, ms"},
+      {"redis_ping_interval_ms",
+       {"DBCACHE_REDIS_PING_INTERVAL_MS"},
+       "5000",
+       false,
+       kGroupRedis,
+       "ms between liveness probes on each Redis connection (PING; the "
+       "subscriber: SUBSCRIBE again), each answered within the command "
+       "timeout or the connection is reopened; 0: none"},
       {"query_timeout_ms",
        {"DBCACHE_QUERY_TIMEOUT_MS"},
        "10000",
@@ -404,6 +412,9 @@ absl::StatusOr<Settings> Resolve(const FlagValues& flags,
   DBCACHE_ASSIGN(ms,
                  Int(r, "command_timeout_ms", 1, 600000, "a timeout in ms"));
   s.command_timeout = absl::Milliseconds(ms);
+  DBCACHE_ASSIGN(
+      ms, Int(r, "redis_ping_interval_ms", 0, 600000, "a duration in ms"));
+  s.redis_ping_interval = absl::Milliseconds(ms);
   DBCACHE_ASSIGN(ms, Int(r, "query_timeout_ms", 1, 3600000, "a timeout in ms"));
   s.query_timeout = absl::Milliseconds(ms);
   DBCACHE_ASSIGN(
@@ -456,6 +467,8 @@ std::string Describe(const Settings& s, unsigned groups) {
        StrCat(absl::ToInt64Milliseconds(s.connect_timeout))},
       {"command_timeout_ms",
        StrCat(absl::ToInt64Milliseconds(s.command_timeout))},
+      {"redis_ping_interval_ms",
+       StrCat(absl::ToInt64Milliseconds(s.redis_ping_interval))},
       {"query_timeout_ms", StrCat(absl::ToInt64Milliseconds(s.query_timeout))},
       {"mysql_idle_probe_ms",
        StrCat(absl::ToInt64Milliseconds(s.mysql_idle_probe))},

@@ -53,6 +53,7 @@ struct Settings {
   absl::Duration connect_timeout;
   absl::Duration command_timeout;
   absl::Duration query_timeout;
+  absl::Duration redis_ping_interval;
   // Connections idle this long are probed before a run (the server may have
   // closed them: wait_timeout, a failover).
   absl::Duration mysql_idle_probe;

@@ -40,10 +40,17 @@ RedisConnection::RedisConnection(loop::EventLoop& loop,
                static_cast<uint64_t>(scheduler.NowNanos()) ^
                    reinterpret_cast<uintptr_t>(this)) {
   connect_timer_ = scheduler_.CreateTimer([this] {
-    Fail(StrCat("connect timed out after ",
+    if (handshake_step_.empty()) {
+      Fail(StrCat("connect timed out after ",
+                  absl::ToInt64Milliseconds(options_.connect_timeout), " ms"),
+           false);
+      return;
+    }
+    Fail(StrCat("no answer to ", handshake_step_, " in ",
                 absl::ToInt64Milliseconds(options_.connect_timeout), " ms"),
          false);
   });
+  liveness_timer_ = scheduler_.CreateTimer([this] { OnLivenessTimer(); });
   reconnect_timer_ = scheduler_.CreateTimer([this] { Connect(); });
   sweep_timer_ = scheduler_.CreateTimer([this] { SweepTimeouts(); });
 }
@@ -64,6 +71,7 @@ void RedisConnection::Stop() {
   reconnect_timer_->Disable();
   connect_timer_->Disable();
   sweep_timer_->Disable();
+  liveness_timer_->Disable();
   DropContext();
   SetState(RedisState::kStopped);
 }
@@ -110,6 +118,7 @@ void RedisConnection::Connect() {
   context_.reset(c);
   redisAsyncSetConnectCallback(c, &RedisConnection::OnConnect);
   redisAsyncSetDisconnectCallback(c, &RedisConnection::OnDisconnect);
+  handshake_step_ = {};
   connect_timer_->Enable(options_.connect_timeout);
 }
 
@@ -140,6 +149,10 @@ void RedisConnection::OnConnected() {
   }
   argv.push_back(options_.password.data());
   lengths.push_back(options_.password.size());
+  // A server that accepts and never answers must not hold us for ever: the
+  // handshake has the connect's deadline.
+  handshake_step_ = "AUTH";
+  connect_timer_->Enable(options_.connect_timeout);
   redisAsyncCommandArgv(context_.get(), &RedisConnection::OnAuthReply, this,
                         static_cast<int>(argv.size()), argv.data(),
                         lengths.data());
@@ -163,6 +176,8 @@ void RedisConnection::OnReady() {
     Subscribe();
     return;
   }
+  connect_timer_->Disable();
+  handshake_step_ = {};
   ++connects_;
   backoff_.Reset();
   if (!last_logged_error_.empty()) {
@@ -173,9 +188,16 @@ void RedisConnection::OnReady() {
   }
   last_error_.clear();
   SetState(RedisState::kConnected);
+  if (options_.ping_interval > absl::ZeroDuration()) {
+    liveness_timer_->Enable(options_.ping_interval);
+  }
 }
 
 void RedisConnection::Subscribe() {
+  if (state_ != RedisState::kConnected) {
+    handshake_step_ = "SUBSCRIBE";
+    connect_timer_->Enable(options_.connect_timeout);
+  }
   const char* argv[] = {"SUBSCRIBE", channel_.data()};
   const size_t lengths[] = {9, channel_.size()};
   redisAsyncCommandArgv(context_.get(), &RedisConnection::OnSubscribeReply,
@@ -192,7 +214,15 @@ void RedisConnection::OnSubscribeReply(redisAsyncContext* c, void* reply,
     return;
   }
   const std::string_view kind(r->element[0]->str, r->element[0]->len);
+  if (kind == "subscribe" && self->state_ == RedisState::kConnected) {
+    // The answer to a liveness probe: alive; the next probe in an interval.
+    self->probe_outstanding_ = false;
+    self->liveness_timer_->Enable(self->options_.ping_interval);
+    return;
+  }
   if (kind == "subscribe") {
+    self->connect_timer_->Disable();
+    self->handshake_step_ = {};
     ++self->connects_;
     self->backoff_.Reset();
     if (!self->last_logged_error_.empty()) {
@@ -204,6 +234,9 @@ void RedisConnection::OnSubscribeReply(redisAsyncContext* c, void* reply,
     }
     self->last_error_.clear();
     self->SetState(RedisState::kConnected);
+    if (self->options_.ping_interval > absl::ZeroDuration()) {
+      self->liveness_timer_->Enable(self->options_.ping_interval);
+    }
   } else if (kind == "message" && r->element[2]->type == REDIS_REPLY_STRING) {
     self->on_message_(std::string_view(r->element[2]->str, r->element[2]->len));
   }
@@ -252,6 +285,8 @@ void RedisConnection::ScheduleReconnect(std::optional<absl::Duration> delay) {
 void RedisConnection::DropContext() {
   connect_timer_->Disable();
   sweep_timer_->Disable();
+  liveness_timer_->Disable();
+  probe_outstanding_ = false;
   sent_ns_.clear();
   if (context_ == nullptr) return;
   redisAsyncContext* c = context_.release();
@@ -361,6 +396,33 @@ void RedisConnection::OnReply(redisAsyncContext* c, void* reply,
   }
   if (!self->sent_ns_.empty()) self->sent_ns_.pop_front();
   pending->callback(RedisReply(static_cast<const redisReply*>(reply)));
+}
+
+void RedisConnection::OnLivenessTimer() {
+  if (!connected()) return;
+  if (!channel_.empty()) {
+    if (probe_outstanding_) {
+      Fail(StrCat("no answer to a liveness SUBSCRIBE in ",
+                  absl::ToInt64Milliseconds(options_.command_timeout),
+                  " ms (a half-open connection?)"),
+           false);
+      return;
+    }
+    probe_outstanding_ = true;
+    Subscribe();
+    liveness_timer_->Enable(options_.command_timeout);
+    return;
+  }
+  // A command connection: the sweep fails a PING, like any command, that
+  // gets no answer within command_timeout.
+  if (sent_ns_.empty()) {
+    Send([](const RedisReply&) {},
+         [](redisAsyncContext* c, Pending* pending) {
+           return redisAsyncCommand(c, &RedisConnection::OnReply, pending,
+                                    "PING");
+         });
+  }
+  liveness_timer_->Enable(options_.ping_interval);
 }
 
 void RedisConnection::SweepTimeouts() {

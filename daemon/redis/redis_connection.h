@@ -27,6 +27,13 @@ struct RedisConnectionOptions {
   std::string password;  // Empty: no AUTH.
   absl::Duration connect_timeout = absl::Seconds(2);
   absl::Duration command_timeout = absl::Seconds(2);
+  // How often a connected connection proves it is alive: a PING when no
+  // command is in flight, or, for the subscriber, SUBSCRIBE again (a
+  // subscribed connection answers little else in RESP2). An answer must come
+  // within command_timeout, or the connection is dropped and reopened: a
+  // half-open one (the peer gone, no RST) looks connected for ever otherwise.
+  // Zero: never.
+  absl::Duration ping_interval = absl::Seconds(5);
   absl::Duration backoff_initial = absl::Milliseconds(100);
   absl::Duration backoff_max = absl::Seconds(5);
   // After the server refuses our credentials, retrying fast only floods its
@@ -106,6 +113,8 @@ class RedisConnection : public RedisClient {
   void ScheduleReconnect(std::optional<absl::Duration> delay);
   void SetState(RedisState state);
   void SweepTimeouts();
+  // The liveness timer: probe, or give up on a probe not answered.
+  void OnLivenessTimer();
   void FailLater(ReplyCallback callback, absl::Status status);
   // What every command does around hiredis's own call: fail at once while
   // down, then hand `send` the Pending that OnReply frees, and time the reply.
@@ -129,6 +138,12 @@ class RedisConnection : public RedisClient {
   std::unique_ptr<loop::Timer> connect_timer_;
   std::unique_ptr<loop::Timer> reconnect_timer_;
   std::unique_ptr<loop::Timer> sweep_timer_;
+  std::unique_ptr<loop::Timer> liveness_timer_;
+  // The subscriber's liveness SUBSCRIBE is out and not answered yet.
+  bool probe_outstanding_ = false;
+  // What the connection is waiting for between the TCP connect and ready
+  // ("AUTH", "SUBSCRIBE"): named when its deadline passes.
+  std::string_view handshake_step_;
   RedisState state_ = RedisState::kStopped;
   bool started_ = false;
   // Set by the destructor: pending callbacks are discarded, not called, because

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
 #include "tests/integration/support/run_counts.h"
+#include "tests/integration/support/tcp_proxy.h"
 
 namespace dbcache::testing {
 namespace {
@@ -316,6 +318,52 @@ TEST_F(IdleTimeoutTest, ConnectionsIdleBeforeARunAreProbedAndReopenedFirst) {
   EXPECT_EQ(after["misses"], 200);
   EXPECT_EQ(after["latency_us"]["db_connect"]["count"], 0) << after.dump();
   EXPECT_GE(AppSessions(stack_), 1);
+}
+
+// A half-open path to Redis: the proxy stops forwarding and closes nothing,
+// so every connection of the daemon looks up and hears nothing. Without a
+// liveness probe the subscriber would stay "connected" and never hear a run
+// message again.
+TEST_F(FaultTest, AHalfOpenSubscriberIsNoticedDroppedAndResubscribed) {
+  TcpProxy proxy(stack_.redis_port);
+  ASSERT_GT(proxy.port(), 0);
+  constexpr int kPingMs = 500;
+  constexpr int kDeadlineMs = 500;
+  StartDaemon({"--redis_port=" + std::to_string(proxy.port()),
+               "--cache_reads=primary",
+               "--redis_ping_interval_ms=" + std::to_string(kPingMs),
+               "--command_timeout_ms=" + std::to_string(kDeadlineMs)});
+  nlohmann::json before = RunToEnd("run queries=100 concurrency=2 id=before");
+  EXPECT_EQ(before["state"], "finished");
+
+  const std::string dropped = "no answer to a liveness SUBSCRIBE";
+  ASSERT_EQ(CountLines(daemon_->Output(), "subscriber", dropped), 0);
+  const absl::Time stalled_at = absl::Now();
+  proxy.Stall();
+  ASSERT_TRUE(WaitFor(
+      [&] { return CountLines(daemon_->Output(), "subscriber", dropped) > 0; },
+      absl::Seconds(10)))
+      << daemon_->Output();
+  const absl::Duration noticed = absl::Now() - stalled_at;
+  std::cout << "half-open subscriber noticed in "
+            << absl::ToInt64Milliseconds(noticed) << " ms\n";
+  // Within two probe intervals and the deadline, and a little for the log.
+  EXPECT_LE(noticed, absl::Milliseconds(2 * kPingMs + kDeadlineMs + 250));
+  // Said once, not once per probe.
+  EXPECT_EQ(CountLines(daemon_->Output(), "subscriber", dropped), 1);
+
+  proxy.Resume();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return CountLines(daemon_->Output(), "subscriber",
+                          "connected again, subscribed to") > 0;
+      },
+      absl::Seconds(15)))
+      << daemon_->Output();
+  nlohmann::json after = RunToEnd("run queries=100 concurrency=2 id=after");
+  EXPECT_EQ(after["state"], "finished") << after.dump();
+  EXPECT_EQ(after["errors"], 0);
+  ASSERT_TRUE(daemon_->running());
 }
 
 TEST_F(FaultTest, SlowQueriesTimeOutWhileOthersAndTheHeartbeatMoveOn) {
