@@ -67,21 +67,9 @@ void TcpProxy::Loop() {
     }
     // Short, so that Stall(), Resume() and the destructor take effect soon.
     if (poll(fds.data(), fds.size(), 20) <= 0) continue;
-    if (fds[0].revents & POLLIN) {
-      const int client = accept(listen_fd_, nullptr, nullptr);
-      if (client >= 0) {
-        const int server = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in target = Loopback(target_port_);
-        if (connect(server, reinterpret_cast<sockaddr*>(&target),
-                    sizeof(target)) == 0) {
-          pairs.emplace_back(client, server);
-        } else {
-          close(server);
-          close(client);
-        }
-      }
-    }
-    for (size_t i = 0; i < pairs.size(); ++i) {
+    // Only the pairs that were polled: fds has no entries for newer ones.
+    const size_t polled = pairs.size();
+    for (size_t i = 0; i < polled; ++i) {
       for (int side = 0; side < 2; ++side) {
         const pollfd& p = fds[1 + 2 * i + side];
         if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -93,6 +81,20 @@ void TcpProxy::Loop() {
           close(pairs[i].first);
           close(pairs[i].second);
           pairs[i] = {-1, -1};
+        }
+      }
+    }
+    if (fds[0].revents & POLLIN) {
+      const int client = accept(listen_fd_, nullptr, nullptr);
+      if (client >= 0) {
+        const int server = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in target = Loopback(target_port_);
+        if (connect(server, reinterpret_cast<sockaddr*>(&target),
+                    sizeof(target)) == 0) {
+          pairs.emplace_back(client, server);
+        } else {
+          close(server);
+          close(client);
         }
       }
     }
