@@ -353,10 +353,26 @@ TEST_F(FaultTest, AHalfOpenSubscriberIsNoticedDroppedAndResubscribed) {
   EXPECT_EQ(CountLines(daemon_->Output(), "subscriber", dropped), 1);
 
   proxy.Resume();
+  const absl::Time resumed = absl::Now();
   ASSERT_TRUE(WaitFor(
       [&] {
         return CountLines(daemon_->Output(), "subscriber",
                           "connected again, subscribed to") > 0;
+      },
+      absl::Seconds(15)))
+      << daemon_->Output();
+  // The primary's own reconnect may come later (its backoff grew while the
+  // proxy was silent): a run started before it would fail its GETs.
+  // A heartbeat written after the resume says so (the primary writes it; the
+  // one in Redis before then may be from before the stall). The primary may
+  // not have dropped at all, if a probe's answer came in as the proxy resumed.
+  const std::string resumed_at =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", resumed, absl::UTCTimeZone());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json h = GetJson(*primary_, Key("daemon"));
+        return h.is_object() && h.value("updated_at", "") > resumed_at &&
+               h["connections"]["primary"] == "connected";
       },
       absl::Seconds(15)))
       << daemon_->Output();
