@@ -22,20 +22,10 @@ class FallbackClient : public RedisClient {
 
   void CommandArgv(std::span<const std::string_view> argv,
                    ReplyCallback callback) override {
-    if (!preferred_.connected() && fallback_ != nullptr) {
-      ++fallbacks_;
-      fallback_->CommandArgv(argv, std::move(callback));
-      return;
-    }
-    preferred_.CommandArgv(argv, std::move(callback));
+    Route().CommandArgv(argv, std::move(callback));
   }
   void Get(std::string_view key, ReplyCallback callback) override {
-    if (!preferred_.connected() && fallback_ != nullptr) {
-      ++fallbacks_;
-      fallback_->Get(key, std::move(callback));
-      return;
-    }
-    preferred_.Get(key, std::move(callback));
+    Route().Get(key, std::move(callback));
   }
   bool connected() const override {
     return preferred_.connected() ||
@@ -45,6 +35,15 @@ class FallbackClient : public RedisClient {
   uint64_t fallbacks() const { return fallbacks_; }
 
  private:
+  // Where the next command goes, counted when it is the fallback.
+  RedisClient& Route() {
+    if (!preferred_.connected() && fallback_ != nullptr) {
+      ++fallbacks_;
+      return *fallback_;
+    }
+    return preferred_;
+  }
+
   RedisClient& preferred_;
   RedisClient* fallback_;
   uint64_t fallbacks_ = 0;

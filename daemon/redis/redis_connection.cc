@@ -188,9 +188,7 @@ void RedisConnection::OnReady() {
   }
   last_error_.clear();
   SetState(RedisState::kConnected);
-  if (options_.ping_interval > absl::ZeroDuration()) {
-    liveness_timer_->Enable(options_.ping_interval);
-  }
+  ScheduleProbe();
 }
 
 void RedisConnection::Subscribe() {
@@ -217,7 +215,7 @@ void RedisConnection::OnSubscribeReply(redisAsyncContext* c, void* reply,
   if (kind == "subscribe" && self->state_ == RedisState::kConnected) {
     // The answer to a liveness probe: alive; the next probe in an interval.
     self->probe_outstanding_ = false;
-    self->liveness_timer_->Enable(self->options_.ping_interval);
+    self->ScheduleProbe();
     return;
   }
   if (kind == "subscribe") {
@@ -234,9 +232,7 @@ void RedisConnection::OnSubscribeReply(redisAsyncContext* c, void* reply,
     }
     self->last_error_.clear();
     self->SetState(RedisState::kConnected);
-    if (self->options_.ping_interval > absl::ZeroDuration()) {
-      self->liveness_timer_->Enable(self->options_.ping_interval);
-    }
+    self->ScheduleProbe();
   } else if (kind == "message" && r->element[2]->type == REDIS_REPLY_STRING) {
     self->on_message_(std::string_view(r->element[2]->str, r->element[2]->len));
   }
@@ -365,8 +361,8 @@ void RedisConnection::CommandArgv(std::span<const std::string_view> argv,
 void RedisConnection::Get(std::string_view key, ReplyCallback callback) {
   // *2 $3 GET $<len> <key>, as the RESP specification writes a command.
   char digits[20];
-  const auto [end, ec] =
-      std::to_chars(digits, digits + sizeof(digits), key.size());
+  char* const end =
+      std::to_chars(digits, digits + sizeof(digits), key.size()).ptr;
   get_buffer_.assign("*2\r\n$3\r\nGET\r\n$");
   get_buffer_.append(digits, end);
   get_buffer_.append("\r\n");
@@ -422,7 +418,13 @@ void RedisConnection::OnLivenessTimer() {
                                     "PING");
          });
   }
-  liveness_timer_->Enable(options_.ping_interval);
+  ScheduleProbe();
+}
+
+void RedisConnection::ScheduleProbe() {
+  if (options_.ping_interval > absl::ZeroDuration()) {
+    liveness_timer_->Enable(options_.ping_interval);
+  }
 }
 
 void RedisConnection::SweepTimeouts() {

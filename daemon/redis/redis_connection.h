@@ -115,6 +115,8 @@ class RedisConnection : public RedisClient {
   void SweepTimeouts();
   // The liveness timer: probe, or give up on a probe not answered.
   void OnLivenessTimer();
+  // Arms the next probe, one ping_interval away (none when it is zero).
+  void ScheduleProbe();
   void FailLater(ReplyCallback callback, absl::Status status);
   // What every command does around hiredis's own call: fail at once while
   // down, then hand `send` the Pending that OnReply frees, and time the reply.

@@ -32,10 +32,8 @@
 set -euo pipefail
 
 bin=${DBCACHE_BIN_DIR:?}
-stack_dir=${DBCACHE_STACK_DIR:?}
 redis_port=${DBCACHE_REDIS_PORT:?}
 replica_port=${DBCACHE_REPLICA_PORT:?}
-mysql_port=${DBCACHE_MYSQL_PORT:?}
 max_drop=${DBCACHE_LOAD_MAX_DROP:-0.10}
 queries=${DBCACHE_LOAD_QUERIES:-1000000}
 strict=${DBCACHE_LOAD_STRICT:-0}
@@ -47,24 +45,18 @@ for tool in wrk jq redis-cli ss; do
 done
 
 prefix="load$$:"
-export REDIS_MASTER_PORT=$redis_port REDIS_READER_PORT=$replica_port
-export MYSQL_PORT=$mysql_port MYSQL_USER=dbcache MYSQL_DATABASE=reviews
-MYSQL_PASSWORD=$(<"$stack_dir/mysql.password")
-export MYSQL_PASSWORD DBCACHE_PREFIX=$prefix
+# wait_until, web_listening, daemon_subscribed, point_programs_at_stack,
+# stop_programs.
+source "$(dirname "${BASH_SOURCE[0]}")/../support/processes.sh"
+point_programs_at_stack "$prefix"
 work=$(mktemp -d)
 pids=() wrk_pid=""
 cleanup() {
-  local pid
   [[ -z $wrk_pid ]] || kill -INT "$wrk_pid" 2>/dev/null || true
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  redis-cli -p "$redis_port" --scan --pattern "$prefix*" | xargs -r redis-cli -p "$redis_port" DEL >/dev/null
-  rm -rf "$work"
+  stop_programs "$prefix" "$work"
 }
 trap cleanup EXIT
 
-# wait_until, web_listening, daemon_subscribed.
-source "$(dirname "${BASH_SOURCE[0]}")/../support/processes.sh"
 
 unit=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/systemd/dbcache-web.service
 web_nice=$(sed -n 's/^Nice=//p' "$unit")

@@ -12,30 +12,20 @@
 set -euo pipefail
 
 bin=${DBCACHE_BIN_DIR:?}
-stack_dir=${DBCACHE_STACK_DIR:?}
 redis_port=${DBCACHE_REDIS_PORT:?}
-replica_port=${DBCACHE_REPLICA_PORT:?}
-mysql_port=${DBCACHE_MYSQL_PORT:?}
 for tool in promtool jq redis-cli curl; do
   command -v "$tool" >/dev/null ||
     { echo "metrics_test: $tool is not installed (scripts/install-deps.sh)"; exit 1; }
 done
 
 prefix="metrics$$:"
-export REDIS_MASTER_PORT=$redis_port REDIS_READER_PORT=$replica_port
-export MYSQL_PORT=$mysql_port MYSQL_USER=dbcache MYSQL_DATABASE=reviews
-MYSQL_PASSWORD=$(<"$stack_dir/mysql.password")
-export MYSQL_PASSWORD DBCACHE_PREFIX=$prefix
+# wait_until, web_listening, daemon_subscribed, point_programs_at_stack,
+# stop_programs.
+source "$(dirname "${BASH_SOURCE[0]}")/../support/processes.sh"
+point_programs_at_stack "$prefix"
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  redis-cli -p "$redis_port" --scan --pattern "$prefix*" |
-    xargs -r redis-cli -p "$redis_port" DEL >/dev/null
-  rm -rf "$work"
-}
+cleanup() { stop_programs "$prefix" "$work"; }
 trap cleanup EXIT
 
 failures=0
@@ -43,8 +33,6 @@ check() {  # check DESCRIPTION COMMAND...
   local what=$1; shift
   if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
 }
-# wait_until, web_listening, daemon_subscribed.
-source "$(dirname "${BASH_SOURCE[0]}")/../support/processes.sh"
 
 "$bin/dbcachectl" seed --rows 20000 >/dev/null
 "$bin/dbcached" --cache_reads=primary >"$work/dbcached.log" 2>&1 &
