@@ -146,9 +146,20 @@ TEST_F(SweepTest, AThreeByTwoSweepIsSevenRunsAndItsTableAddsUp) {
                 1e-6);
     EXPECT_NEAR(cell["hit_ratio"].get<double>(), hits / reads, 1e-4);
     EXPECT_GT(cell["db_load_saved"].get<double>(), 0.5);
-    const double h = cell["break_even_hit_ratio"].get<double>();
-    EXPECT_GT(h, 0);
-    EXPECT_LT(h, 1);
+    // h* is measured, not promised: one stalled GET on a shared machine can
+    // lift the mean hit above the mean statement (h* > 1, the cache does not
+    // pay there). What the product owes is h* from the run's own means.
+    const auto run = std::find_if(
+        runs.begin(), runs.end(),
+        [&](const nlohmann::json& r) { return r["run_id"] == cell["run_id"]; });
+    ASSERT_NE(run, runs.end());
+    const nlohmann::json& latency = (*run)["latency_us"];
+    const double get = latency["cache_hit"]["mean"],
+                 fill = latency["cache_fill"]["mean"],
+                 statement = latency["db"]["mean"];
+    EXPECT_NEAR(cell["break_even_hit_ratio"].get<double>(),
+                (get + fill) / (statement + fill), 1e-4);
+    EXPECT_GT(cell["break_even_hit_ratio"].get<double>(), 0);
     EXPECT_EQ(cell["stale_ratio"], 0);
   }
   const std::vector<std::pair<double, std::string>> expected = {
