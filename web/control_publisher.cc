@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "daemon/common/str_cat.h"
+#include "daemon/redis/sync_subscription.h"
+#include "web/monotonic_clock.h"
 
 namespace dbcache::web {
 namespace {
@@ -17,12 +19,20 @@ nlohmann::json ParseObject(const std::optional<std::string>& text) {
   return value;
 }
 
+// `key` of an event when it is a string, else "" (json::value would throw on
+// another type).
+std::string Text(const nlohmann::json& event, const char* key) {
+  const auto it = event.find(key);
+  return it != event.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 }  // namespace
 
 ControlPublisher::ControlPublisher(redis::SyncEndpoint primary,
                                    std::string prefix)
     : prefix_(std::move(prefix)),
       channel_(StrCat(prefix_, "control")),
+      events_channel_(StrCat(prefix_, "events")),
       pool_(std::move(primary)) {}
 
 absl::StatusOr<long long> ControlPublisher::Publish(std::string_view message) {
@@ -32,6 +42,35 @@ absl::StatusOr<long long> ControlPublisher::Publish(std::string_view message) {
       });
   if (!reply.ok()) return reply.status();
   return redis::ReplyInteger(**reply, StrCat("PUBLISH ", channel_));
+}
+
+absl::StatusOr<RunStartAnswer> ControlPublisher::StartRun(
+    std::string_view message, std::string_view id, absl::Duration timeout) {
+  absl::StatusOr<redis::SyncSubscription> events =
+      redis::SyncSubscription::Open(pool_.endpoint(), events_channel_);
+  if (!events.ok()) return events.status();
+  absl::StatusOr<long long> receivers = Publish(message);
+  if (!receivers.ok()) return receivers.status();
+  if (*receivers == 0)
+    return RunStartAnswer{RunStartAnswer::Kind::kNoDaemon, "", ""};
+  const absl::Time deadline = MonotonicNow() + timeout;
+  while (true) {
+    absl::StatusOr<std::string> text = events->Next(deadline - MonotonicNow());
+    if (absl::IsDeadlineExceeded(text.status())) {
+      return RunStartAnswer{RunStartAnswer::Kind::kNoAnswer, "", ""};
+    }
+    if (!text.ok()) return text.status();
+    const nlohmann::json event = ParseObject(*text);
+    if (event.is_null()) continue;
+    const std::string name = Text(event, "event");
+    if (name == "run_started" && Text(event, "run_id") == id) {
+      return RunStartAnswer{RunStartAnswer::Kind::kStarted, "", ""};
+    }
+    if (name == "error" && Text(event, "id") == id) {
+      return RunStartAnswer{RunStartAnswer::Kind::kRefused,
+                            Text(event, "error"), Text(event, "message")};
+    }
+  }
 }
 
 absl::StatusOr<PrimaryRunState> ControlPublisher::ReadRunState() {

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "daemon/redis/sync_client.h"
 #include "nlohmann/json.hpp"
 #include "web/redis_pool.h"
@@ -17,6 +18,20 @@ namespace dbcache::web {
 struct PrimaryRunState {
   nlohmann::json stats;
   nlohmann::json daemon;
+};
+
+// What the daemon said to a run message (ControlPublisher::StartRun).
+struct RunStartAnswer {
+  enum class Kind {
+    kStarted,   // its run_started event for the id
+    kRefused,   // its error event for the id: `error` is the code (busy,
+                // invalid, unknown_workload, ...), `message` its words
+    kNoDaemon,  // nobody is subscribed to the control channel
+    kNoAnswer,  // subscribed, but no word for the id before the deadline
+  };
+  Kind kind = Kind::kNoAnswer;
+  std::string error;
+  std::string message;
 };
 
 // Sends control messages to the daemon: PUBLISH on <prefix>control on the
@@ -34,6 +49,17 @@ class ControlPublisher {
   // PUBLISHes `message`; returns how many subscribers received it.
   absl::StatusOr<long long> Publish(std::string_view message);
 
+  // PUBLISHes the run message `message` and waits up to `timeout` for the
+  // daemon's run_started or error event for `id` on <prefix>events, to which
+  // it subscribes first. Errors are Redis's (unreachable, refused).
+  //
+  //   absl::StatusOr<RunStartAnswer> answer =
+  //       publisher.StartRun(message, "r1", absl::Seconds(10));
+  //   if (answer.ok() && answer->kind == RunStartAnswer::Kind::kStarted) ...
+  absl::StatusOr<RunStartAnswer> StartRun(std::string_view message,
+                                          std::string_view id,
+                                          absl::Duration timeout);
+
   // Reads <prefix>stats and <prefix>daemon from the primary in one round trip.
   absl::StatusOr<PrimaryRunState> ReadRunState();
 
@@ -43,6 +69,7 @@ class ControlPublisher {
  private:
   const std::string prefix_;
   const std::string channel_;
+  const std::string events_channel_;
   RedisPool pool_;
 };
 

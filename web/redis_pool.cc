@@ -28,9 +28,7 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Borrow() {
   absl::StatusOr<redis::SyncClient> connection =
       redis::SyncClient::Connect(endpoint_);
   if (!connection.ok()) {
-    absl::MutexLock lock(&mu_);
-    last_failure_ = MonotonicNow();
-    last_failure_status_ = connection.status();
+    NoteFailure(connection.status());
     return connection.status();
   }
   return Lease(this,
@@ -41,6 +39,12 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Borrow() {
 void RedisPool::Return(std::unique_ptr<redis::SyncClient> connection) {
   absl::MutexLock lock(&mu_);
   if (idle_.size() < kMaxIdle) idle_.push_back(std::move(connection));
+}
+
+void RedisPool::NoteFailure(const absl::Status& status) {
+  absl::MutexLock lock(&mu_);
+  last_failure_ = MonotonicNow();
+  last_failure_status_ = status;
 }
 
 void RedisPool::DropIdle() {

@@ -64,13 +64,19 @@ class RedisPool {
   // connection. When a connection that sat idle fails at the transport level
   // (Redis closed it meanwhile: a restart, a failover, its idle timeout),
   // every idle connection is dropped and f runs once more on a new one, so
-  // that a Redis restart costs callers nothing but a reconnect.
+  // that a Redis restart costs callers nothing but a reconnect. A timeout is
+  // not retried: a Redis that accepts and never answers (stalled, half-open)
+  // would cost every caller two; it throttles Borrow like a failed connect.
   template <typename F>
   auto Call(F f) -> decltype(f(std::declval<redis::SyncClient&>())) {
     for (int attempt = 0;; ++attempt) {
       absl::StatusOr<Lease> lease = Borrow();
       if (!lease.ok()) return lease.status();
       auto result = f(**lease);
+      if (absl::IsDeadlineExceeded(result.status())) {
+        NoteFailure(result.status());
+        return result;
+      }
       if (result.ok() || (*lease)->healthy() || !lease->reused() ||
           attempt > 0) {
         return result;
@@ -84,6 +90,7 @@ class RedisPool {
  private:
   void Return(std::unique_ptr<redis::SyncClient> connection);
   void DropIdle();
+  void NoteFailure(const absl::Status& status);
 
   const redis::SyncEndpoint endpoint_;
   absl::Mutex mu_;

@@ -79,6 +79,18 @@ uint32_t RandomId() {
   return absl::Uniform<uint32_t>(generator);
 }
 
+// The status for a run the daemon refused: another run is going (busy) or it
+// was cancelled before it started, 409; the daemon's parser or workload list
+// refused it, 400; anything else (e.g. its MySQL failed while preparing the
+// workload), 503.
+int RefusalStatus(std::string_view daemon_error) {
+  if (daemon_error == "busy" || daemon_error == "cancelled") return 409;
+  if (daemon_error == "invalid" || daemon_error == "unknown_workload") {
+    return 400;
+  }
+  return 503;
+}
+
 }  // namespace
 
 const WebServer::Route WebServer::kRoutes[] = {
@@ -332,20 +344,41 @@ void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
     return;
   }
   const std::string message = run::ControlCommandToJson(command);
-  absl::StatusOr<long long> receivers = publisher_->Publish(message);
-  if (!receivers.ok()) {
+  // The page's "no run going" check above is a courtesy: two starts at once
+  // both pass it. Only the daemon knows whether it started this run.
+  absl::StatusOr<RunStartAnswer> answer =
+      publisher_->StartRun(message, command.run.id, options_.run_start_timeout);
+  if (!answer.ok()) {
     SendError(response, 503,
               StrCat("cannot publish to the Redis primary: ",
-                     receivers.status().message()));
+                     answer.status().message()));
     return;
   }
-  if (*receivers == 0) {
-    SendError(
-        response, 503,
-        StrCat("no dbcached daemon is listening on ", publisher_->channel()));
-    return;
+  switch (answer->kind) {
+    case RunStartAnswer::Kind::kStarted:
+      break;
+    case RunStartAnswer::Kind::kNoDaemon:
+      SendError(
+          response, 503,
+          StrCat("no dbcached daemon is listening on ", publisher_->channel()));
+      return;
+    case RunStartAnswer::Kind::kNoAnswer:
+      SendError(
+          response, 503,
+          absl::StrFormat("dbcached did not answer run %s within %s; it "
+                          "may still start it (see /api/stats)",
+                          command.run.id,
+                          absl::FormatDuration(options_.run_start_timeout)));
+      return;
+    case RunStartAnswer::Kind::kRefused:
+      SendJson(response, RefusalStatus(answer->error),
+               DumpJson(Json{{"error", StrCat("dbcached refused the run: ",
+                                              answer->message)},
+                             {"daemon_error", answer->error},
+                             {"id", command.run.id}}));
+      return;
   }
-  LogInfo("run %s requested by %s: %s", command.run.id, request.remote_addr,
+  LogInfo("run %s started for %s: %s", command.run.id, request.remote_addr,
           message);
   response.SetHeader("Location", "/api/stats");
   SendJson(response, 202,

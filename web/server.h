@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "web/control_publisher.h"
 #include "web/http/http_message.h"
 #include "web/http/http_server.h"
@@ -28,6 +29,9 @@ struct ServerOptions {
   // Names besides IP addresses and localhost that Host may carry (see
   // HostAllowed): anything else is answered 403, against DNS rebinding.
   std::vector<std::string> allowed_hosts;
+  // How long POST /api/runs waits for the daemon's word (run_started or an
+  // error) before answering 503.
+  absl::Duration run_start_timeout = absl::Seconds(10);
 };
 
 // dbcache-web's HTTP server: the page (assets embedded in the binary) and the
@@ -38,9 +42,11 @@ struct ServerOptions {
 //   GET  /api/stats                <prefix>stats, or {"state":"none"}
 //   GET  /api/runs                 {"runs": [...]}, newest first
 //   GET  /api/log                  {"entries": [...]}, newest first
-//   POST /api/runs                 start a run: 202 {"id":...}; 400 (names the
-//                                  field), 409 (a run is going), 413, 415,
-//                                  429 (too many starts), 503 (no daemon)
+//   POST /api/runs                 start a run: 202 {"id":...} once the daemon
+//                                  says it started; 400 (names the field, or
+//                                  the daemon refused it), 409 (a run is
+//                                  going), 413, 415, 429 (too many starts),
+//                                  503 (no daemon, or no word from it)
 //   POST /api/runs/current/cancel  202, or 503 when no daemon is listening
 //   GET  /healthz                  200 when the reader answers and a daemon
 //                                  heartbeat is present, else 503

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
@@ -32,6 +33,9 @@ ABSL_FLAG(
 ABSL_FLAG(int, web_threads, 2, "HTTP event-loop threads (1..64)");
 ABSL_FLAG(int, run_starts_per_minute, 60,
           "runs POST /api/runs may start per minute (1..6000)");
+ABSL_FLAG(int, run_start_timeout_ms, 10000,
+          "how long POST /api/runs waits for the daemon to start the run, ms "
+          "(1..600000)");
 
 namespace dbcache::web {
 namespace {
@@ -71,6 +75,29 @@ redis::SyncEndpoint RedisEndpoint(const config::Settings& settings,
                              .password = settings.redis_password,
                              .timeout = settings.connect_timeout,
                              .command_timeout = settings.command_timeout};
+}
+
+// Says so on stderr when --`flag`=`value` is outside low..high.
+bool InRange(const char* program, const char* flag, int value, int low,
+             int high) {
+  if (value >= low && value <= high) return true;
+  std::fprintf(stderr, "%s: --%s=%d is out of range %d..%d\n", program, flag,
+               value, low, high);
+  return false;
+}
+
+// The page polls every 250 ms and /healthz is a liveness probe: a reader that
+// takes longer than this to connect or answer is down for both. With it,
+// /healthz and /api/status answer 503 within a second when the reader accepts
+// and never replies, not after the command timeout.
+constexpr absl::Duration kReaderTimeout = absl::Milliseconds(750);
+
+redis::SyncEndpoint ReaderEndpoint(const config::Settings& settings) {
+  redis::SyncEndpoint endpoint = RedisEndpoint(settings, settings.redis_reader);
+  endpoint.timeout = std::min(endpoint.timeout, kReaderTimeout);
+  endpoint.command_timeout =
+      std::min(endpoint.CommandTimeout(), kReaderTimeout);
+  return endpoint;
 }
 
 // Waits for SIGINT or SIGTERM on its own thread (blocked in every other
@@ -129,17 +156,12 @@ int Main(int argc, char** argv) {
   }
   const config::Settings settings = config::ResolveOrExit(info);
   const int threads = absl::GetFlag(FLAGS_web_threads);
-  if (threads < 1 || threads > 64) {
-    std::fprintf(stderr, "%s: --web_threads=%d is out of range 1..64\n",
-                 argv[0], threads);
-    return 2;
-  }
-
   const int run_starts = absl::GetFlag(FLAGS_run_starts_per_minute);
-  if (run_starts < 1 || run_starts > 6000) {
-    std::fprintf(stderr,
-                 "%s: --run_starts_per_minute=%d is out of range 1..6000\n",
-                 argv[0], run_starts);
+  const int run_start_timeout_ms = absl::GetFlag(FLAGS_run_start_timeout_ms);
+  if (!InRange(argv[0], "web_threads", threads, 1, 64) ||
+      !InRange(argv[0], "run_starts_per_minute", run_starts, 1, 6000) ||
+      !InRange(argv[0], "run_start_timeout_ms", run_start_timeout_ms, 1,
+               600000)) {
     return 2;
   }
 
@@ -166,17 +188,19 @@ int Main(int argc, char** argv) {
   SignalWaiter signal_waiter;
 
   StatsReader reader(StatsReader::Options{
-      .reader = RedisEndpoint(settings, settings.redis_reader),
+      .reader = ReaderEndpoint(settings),
       .prefix = settings.prefix,
   });
   ControlPublisher publisher(RedisEndpoint(settings, settings.redis_primary),
                              settings.prefix);
-  WebServer server(ServerOptions{.token = settings.web_token,
-                                 .threads = threads,
-                                 .run_starts_per_minute = run_starts,
-                                 .allowed_hosts = ParseAllowedHosts(
-                                     settings.web_allowed_hosts)},
-                   &reader, &publisher);
+  WebServer server(
+      ServerOptions{
+          .token = settings.web_token,
+          .threads = threads,
+          .run_starts_per_minute = run_starts,
+          .allowed_hosts = ParseAllowedHosts(settings.web_allowed_hosts),
+          .run_start_timeout = absl::Milliseconds(run_start_timeout_ms)},
+      &reader, &publisher);
 
   absl::StatusOr<int> port = server.Bind(listen.host, listen.port);
   if (!port.ok()) {

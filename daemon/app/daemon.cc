@@ -204,7 +204,14 @@ void Daemon::OnControl(std::string_view message) {
   absl::StatusOr<run::ControlCommand> command =
       run::ParseControlMessage(message);
   if (!command.ok()) {
-    PublishError("invalid", AsStd(command.status().message()), message, "");
+    // A well-formed message with a bad field still names its sender's id,
+    // so that whoever waits for this answer (dbcachectl, the web) hears it.
+    const nlohmann::json parsed =
+        nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);
+    const auto id = parsed.is_object() ? parsed.find("id") : parsed.end();
+    PublishError(
+        "invalid", AsStd(command.status().message()), message,
+        id != parsed.end() && id->is_string() ? id->get<std::string>() : "");
     return;
   }
   switch (command->kind) {

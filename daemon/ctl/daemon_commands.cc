@@ -12,6 +12,7 @@
 #include "daemon/ctl/progress.h"
 #include "daemon/ctl/summary_table.h"
 #include "daemon/redis/sync_client.h"
+#include "daemon/redis/sync_subscription.h"
 #include "nlohmann/json.hpp"
 
 namespace dbcache::ctl {
@@ -31,23 +32,20 @@ nlohmann::json Parse(std::string_view text) {
   return nlohmann::json::parse(text, nullptr, false);
 }
 
-// A subscription to <prefix>events opened before the command is published, so
-// that no answer can slip past.
+// <prefix>events as JSON objects, subscribed before the command is published.
 class EventStream {
  public:
   static absl::StatusOr<EventStream> Open(const config::Settings& settings) {
-    absl::StatusOr<redis::SyncClient> client =
-        redis::SyncClient::Connect(Primary(settings));
-    if (!client.ok()) return client.status();
-    absl::StatusOr<redis::ReplyPtr> subscribed =
-        client->Command({"SUBSCRIBE", settings.Key("events")});
-    if (!subscribed.ok()) return subscribed.status();
-    return EventStream(*std::move(client));
+    absl::StatusOr<redis::SyncSubscription> subscription =
+        redis::SyncSubscription::Open(Primary(settings),
+                                      settings.Key("events"));
+    if (!subscription.ok()) return subscription.status();
+    return EventStream(*std::move(subscription));
   }
 
   // The next event, or DEADLINE_EXCEEDED.
   absl::StatusOr<nlohmann::json> Next(absl::Duration timeout) {
-    absl::StatusOr<std::string> message = client_.ReadMessage(timeout);
+    absl::StatusOr<std::string> message = subscription_.Next(timeout);
     if (!message.ok()) return message.status();
     nlohmann::json event = Parse(*message);
     if (!event.is_object()) return nlohmann::json::object();
@@ -55,8 +53,9 @@ class EventStream {
   }
 
  private:
-  explicit EventStream(redis::SyncClient client) : client_(std::move(client)) {}
-  redis::SyncClient client_;
+  explicit EventStream(redis::SyncSubscription subscription)
+      : subscription_(std::move(subscription)) {}
+  redis::SyncSubscription subscription_;
 };
 
 // PUBLISHes; says plainly when nobody listens.

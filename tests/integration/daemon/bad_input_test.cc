@@ -91,6 +91,8 @@ std::vector<BadInput> BadInputs() {
        "concurrency=-1 is negative"},
       {"zero", "run queries=0", "invalid",
        "queries=0 is out of range 1..10000000"},
+      {"JSON zero, with an id", r + R"("id":"web-1","queries":0})", "invalid",
+       "queries=0 is out of range 1..10000000"},
       {"zero concurrency", "run concurrency=0", "invalid",
        "concurrency=0 is out of range 1..1024"},
       {"too large", "run concurrency=1025", "invalid",
@@ -230,6 +232,15 @@ TEST_F(BadInputTest, EveryMalformedMessageGetsANamedErrorAndChangesNothing) {
     // The whole message reached the daemon, and only a prefix is echoed.
     EXPECT_EQ(event["input_bytes"], input.message.size());
     EXPECT_LE(event.value("input", "").size(), 360u);
+    // A JSON message's id, when it has one, comes back so that its sender
+    // (the web, dbcachectl) knows the answer is to it.
+    const nlohmann::json sent =
+        nlohmann::json::parse(input.message, nullptr, false);
+    if (sent.is_object() && sent.contains("id") && sent["id"].is_string()) {
+      EXPECT_EQ(event["id"], sent["id"]) << event.dump();
+    } else {
+      EXPECT_FALSE(event.contains("id")) << event.dump();
+    }
   }
   const int sent = static_cast<int>(inputs.size());
 

@@ -5,6 +5,7 @@
 
 #include "daemon/mysql/mysql_handle.h"
 #include "tests/integration/support/run_counts.h"
+#include "tests/integration/support/subscribers.h"
 
 namespace dbcache::testing {
 
@@ -86,15 +87,8 @@ void DaemonTest::StartDaemon(std::vector<std::string> extra_args) {
   for (std::string& a : extra_args) argv.push_back(std::move(a));
   daemon_ = std::make_unique<ChildProcess>(argv, stack_.ProgramEnv());
   // Ready means subscribed: wait until the control channel has a listener.
-  const bool subscribed = WaitFor(
-      [&] {
-        absl::StatusOr<redis::ReplyPtr> r =
-            primary_->Command({"PUBSUB", "NUMSUB", Key("control")});
-        return r.ok() && (*r)->type == REDIS_REPLY_ARRAY &&
-               (*r)->elements == 2 && (*r)->element[1]->integer >= 1;
-      },
-      absl::Seconds(15));
-  ASSERT_TRUE(subscribed) << daemon_->Output();
+  ASSERT_TRUE(WaitForSubscribers(*primary_, Key("control"), 1))
+      << daemon_->Output();
 }
 
 long long DaemonTest::Publish(const std::string& message) {

@@ -20,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
 #include "tests/integration/support/run_counts.h"
+#include "tests/integration/support/subscribers.h"
 
 namespace dbcache::testing {
 namespace {
@@ -103,15 +104,8 @@ class SecretsTest : public DaemonTest {
                                      "--log_level=debug"};
     for (std::string& flag : RedisFlags()) argv.push_back(std::move(flag));
     daemon_ = std::make_unique<ChildProcess>(argv, Env());
-    const bool subscribed = WaitFor(
-        [&] {
-          absl::StatusOr<redis::ReplyPtr> r =
-              redis_->Command({"PUBSUB", "NUMSUB", Key("control")});
-          return r.ok() && (*r)->type == REDIS_REPLY_ARRAY &&
-                 (*r)->elements == 2 && (*r)->element[1]->integer >= 1;
-        },
-        absl::Seconds(15));
-    ASSERT_TRUE(subscribed) << daemon_->Output();
+    ASSERT_TRUE(WaitForSubscribers(*redis_, Key("control"), 1))
+        << daemon_->Output();
   }
 
   // Publishes on the private Redis and keeps every event up to the one named

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
 #include "tests/integration/support/run_counts.h"
+#include "tests/integration/support/subscribers.h"
 
 namespace dbcache::testing {
 namespace {
@@ -55,13 +56,7 @@ TEST_F(StampedeIntegrationTest,
   ChildProcess second({stack_.bin_dir + "/dbcached", "--prefix=" + prefix_,
                        "--cache_reads=primary"},
                       stack_.ProgramEnv());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        absl::StatusOr<redis::ReplyPtr> r =
-            primary_->Command({"PUBSUB", "NUMSUB", Key("control")});
-        return r.ok() && (*r)->element[1]->integer >= 2;
-      },
-      absl::Seconds(15)))
+  ASSERT_TRUE(WaitForSubscribers(*primary_, Key("control"), 2))
       << second.Output();
   FlushCache(2);
   ASSERT_EQ(Publish("run queries=3000 concurrency=32 limit_max=30 "

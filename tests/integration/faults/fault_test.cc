@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
 #include "tests/integration/support/run_counts.h"
+#include "tests/integration/support/subscribers.h"
 #include "tests/integration/support/tcp_proxy.h"
 
 namespace dbcache::testing {
@@ -128,13 +129,7 @@ TEST_F(FaultTest, PrimaryKilledMidRunRestartedTwoSecondsLater) {
   ASSERT_TRUE(stack_.Restart());
   ReconnectClients();
   // The daemon resubscribes: the control channel has its listener again.
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        absl::StatusOr<redis::ReplyPtr> r =
-            primary_->Command({"PUBSUB", "NUMSUB", Key("control")});
-        return r.ok() && (*r)->element[1]->integer >= 1;
-      },
-      absl::Seconds(15)))
+  ASSERT_TRUE(WaitForSubscribers(*primary_, Key("control"), 1))
       << daemon_->Output();
   // The run went on through the outage: its snapshots reach the restarted
   // primary (which lost everything) and keep moving.

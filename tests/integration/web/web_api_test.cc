@@ -1,8 +1,8 @@
 // dbcache-web's API against the fixture's real Redis primary and replica: the
 // program is started as users start it, on a free loopback port, under a Redis
-// prefix of its own. A SUBSCRIBE in the test stands in for the daemon where
-// only the control channel matters; the browser test (tests/e2e) covers the
-// page with the real daemon.
+// prefix of its own. A start is answered by the daemon's word, so the tests
+// that start runs start a real dbcached; a SUBSCRIBE in the test listens to the
+// control channel beside it, and stands in for a daemon that never answers.
 //
 // GET /api/stats with nothing stored answers 200 {"state":"none"} (not 404):
 // "no run yet" is a normal state of the system, and the page renders it.
@@ -11,9 +11,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -24,7 +28,10 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/support/child_process.h"
+#include "tests/integration/support/run_counts.h"
 #include "tests/integration/support/stack_env.h"
+#include "tests/integration/support/subscribers.h"
+#include "tests/integration/support/tcp_proxy.h"
 
 namespace dbcache::testing {
 namespace {
@@ -123,6 +130,9 @@ class WebApiTest : public ::testing::Test {
     if (HasFailure() && web_ != nullptr) {
       std::cerr << "dbcache-web output:\n" << web_->Output() << "\n";
     }
+    if (HasFailure() && daemon_ != nullptr) {
+      std::cerr << "dbcached output:\n" << daemon_->Output() << "\n";
+    }
   }
 
   std::string Key(const std::string& suffix) const { return prefix_ + suffix; }
@@ -138,7 +148,38 @@ class WebApiTest : public ::testing::Test {
     ASSERT_TRUE(primary_->Command({"SET", key, value}).ok());
   }
 
-  // A stand-in for the daemon: subscribed to <prefix>control.
+  // A real dbcached on the prefix, ready once it listens on <prefix>control.
+  void StartDaemon() {
+    daemon_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{stack_.bin_dir + "/dbcached",
+                                 "--prefix=" + prefix_,
+                                 "--cache_reads=primary"},
+        stack_.ProgramEnv());
+    ASSERT_TRUE(WaitForSubscribers(*primary_, Key("control"), 1))
+        << daemon_->Output();
+  }
+
+  // `key` on the primary as a JSON object; {} when absent.
+  Json GetJson(const std::string& key) {
+    absl::StatusOr<std::optional<std::string>> value = primary_->Get(key);
+    if (!value.ok() || !value->has_value()) return Json::object();
+    Json json = Json::parse(**value, nullptr, false);
+    return json.is_object() ? json : Json::object();
+  }
+
+  // The final snapshot of run `id` once it has ended, its counts checked.
+  Json WaitForRunEnd(const std::string& id) {
+    Json stats = PollJson("/api/stats", [&](const Json& s) {
+      return s.value("run_id", "") == id &&
+             (s.value("state", "") == "finished" ||
+              s.value("state", "") == "cancelled");
+    });
+    ExpectCountsAddUp(stats);
+    return stats;
+  }
+
+  // A listener on <prefix>control: what the web published, or a daemon that
+  // never answers.
   redis::SyncClient Subscribe() {
     redis::SyncClient subscriber = Connect(stack_.redis_port);
     EXPECT_TRUE(subscriber.Command({"SUBSCRIBE", Key("control")}).ok());
@@ -208,6 +249,7 @@ class WebApiTest : public ::testing::Test {
   std::string prefix_;
   std::optional<redis::SyncClient> primary_;
   std::unique_ptr<WebProcess> web_;
+  std::unique_ptr<ChildProcess> daemon_;
 };
 
 TEST_F(WebApiTest, NothingStoredYet) {
@@ -321,6 +363,7 @@ TEST_F(WebApiTest, PostRunWithoutADaemonIs503) {
 
 TEST_F(WebApiTest, PostRunPublishesTheControlMessage) {
   StartWeb();
+  StartDaemon();
   redis::SyncClient subscriber = Subscribe();
   httplib::Result result =
       PostJson("/api/runs", R"({"queries":123,"concurrency":4,"ttl_ms":900})");
@@ -339,10 +382,12 @@ TEST_F(WebApiTest, PostRunPublishesTheControlMessage) {
   EXPECT_EQ(command["concurrency"], 4);
   EXPECT_EQ(command["ttl_ms"], 900);
   EXPECT_EQ(command["id"], id);
+  EXPECT_EQ(WaitForRunEnd(id)["done"], 123);
 }
 
 TEST_F(WebApiTest, PostRunKeepsAGivenId) {
   StartWeb();
+  StartDaemon();
   redis::SyncClient subscriber = Subscribe();
   httplib::Result result = PostJson("/api/runs", R"({"id":"mine-1"})");
   ASSERT_TRUE(result);
@@ -352,10 +397,12 @@ TEST_F(WebApiTest, PostRunKeepsAGivenId) {
   ASSERT_TRUE(message.ok()) << message.status();
   EXPECT_EQ(Json::parse(*message)["id"], "mine-1");
   EXPECT_EQ(Json::parse(*message)["queries"], 1000);  // The default.
+  EXPECT_EQ(WaitForRunEnd("mine-1")["done"], 1000);
 }
 
 TEST_F(WebApiTest, PostRunWhileARunIsGoingIs409) {
   StartWeb();
+  // The web refuses these itself, before any daemon hears of them.
   redis::SyncClient subscriber = Subscribe();
   Set(Key("stats"), SampleStats("r9", "running"));
   httplib::Result result = PostJson("/api/runs", R"({"queries":10})");
@@ -375,22 +422,122 @@ TEST_F(WebApiTest, PostRunWhileARunIsGoingIs409) {
 
   // Stats a daemon left "running" when it died mid-run do not block runs once
   // a newer heartbeat says idle.
+  // A real daemon's heartbeat, written as it starts, is that newer one.
   Set(Key("stats"), SampleStats("r9", "running", "2026-01-01T10:00:00.000Z"));
-  Set(Key("daemon"),
-      R"({"state":"idle","updated_at":"2026-01-01T10:05:00.000Z"})");
-  result = PostJson("/api/runs", R"({"queries":10})");
+  StartDaemon();
+  ASSERT_TRUE(WaitFor(
+      [&] { return GetJson(Key("daemon")).value("state", "") == "idle"; },
+      kDeadline));
+  result = PostJson("/api/runs", R"({"queries":10,"id":"after-r9"})");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 202) << result->body;
+  EXPECT_EQ(WaitForRunEnd("after-r9")["done"], 10);
+}
+
+// Two starts at once both pass the web's "no run going" check when neither
+// run has begun; the daemon starts one and refuses the other (busy), and the
+// web answers each with what the daemon said.
+TEST_F(WebApiTest, OfTwoStartsAtOnceOneRunsAndTheOtherIs409) {
+  StartWeb();
+  StartDaemon();
+  int refused_by_daemon = 0;
+  for (int round = 0; round < 5; ++round) {
+    SCOPED_TRACE(absl::StrCat("round ", round));
+    std::vector<std::string> ids = {absl::StrCat("twin-a", round),
+                                    absl::StrCat("twin-b", round)};
+    std::vector<int> statuses(2, 0);
+    std::vector<Json> bodies(2);
+    std::vector<std::thread> posts;
+    for (int i = 0; i < 2; ++i) {
+      posts.emplace_back([&, i] {
+        httplib::Client client("127.0.0.1", web_->port());
+        client.set_read_timeout(15);
+        httplib::Result r = client.Post(
+            "/api/runs",
+            absl::StrCat(R"({"queries":10000000,"concurrency":2,"id":")",
+                         ids[i], R"("})"),
+            "application/json");
+        if (r) {
+          statuses[i] = r->status;
+          bodies[i] = Json::parse(r->body, nullptr, false);
+        }
+      });
+    }
+    for (std::thread& t : posts) t.join();
+    const int started = statuses[0] == 202 ? 0 : 1;
+    ASSERT_EQ(statuses[started], 202) << bodies[started].dump();
+    ASSERT_EQ(statuses[1 - started], 409) << bodies[1 - started].dump();
+    const Json& refusal = bodies[1 - started];
+    if (refusal.value("daemon_error", "") == "busy") {
+      ++refused_by_daemon;
+      EXPECT_THAT(
+          refusal.value("error", ""),
+          HasSubstr("dbcached refused the run: busy: run " + ids[started]));
+      EXPECT_EQ(refusal["id"], ids[1 - started]);
+    } else {
+      EXPECT_EQ(refusal["run_id"], ids[started]) << refusal.dump();
+    }
+    // The run that was answered 202 is the one going; the other never ran.
+    Json stats = PollJson("/api/stats", [&](const Json& st) {
+      return st.value("state", "") == "running";
+    });
+    EXPECT_EQ(stats["run_id"], ids[started]);
+    httplib::Result cancel = PostJson("/api/runs/current/cancel", "");
+    ASSERT_TRUE(cancel);
+    ASSERT_EQ(cancel->status, 202);
+    EXPECT_EQ(WaitForRunEnd(ids[started])["state"], "cancelled");
+  }
+  std::cout << "of 5 concurrent second starts, " << refused_by_daemon
+            << " passed the web's check and were refused by the daemon\n";
+  EXPECT_TRUE(WaitFor(
+      [&] { return GetJson(Key("daemon")).value("runs_started", 0) == 5; },
+      kDeadline))
+      << GetJson(Key("daemon")).dump();
+}
+
+TEST_F(WebApiTest, ARunTheDaemonRefusesIs400WithItsWords) {
+  StartWeb();
+  StartDaemon();
+  httplib::Result result =
+      PostJson("/api/runs", R"({"workload":"nope","id":"no-such"})");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 400) << result->body;
+  const Json body = Body(result);
+  EXPECT_EQ(body["daemon_error"], "unknown_workload");
+  EXPECT_EQ(body["id"], "no-such");
+  EXPECT_THAT(body.value("error", ""),
+              HasSubstr("dbcached refused the run: unknown workload 'nope'"));
+}
+
+TEST_F(WebApiTest, ADaemonThatNeverAnswersIs503AtTheDeadline) {
+  StartWeb({"--run_start_timeout_ms=400"});
+  redis::SyncClient subscriber = Subscribe();  // Hears, never answers.
+  const absl::Time start = absl::Now();
+  httplib::Result result = PostJson("/api/runs", R"({"id":"unheard"})");
+  const absl::Duration took = absl::Now() - start;
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 503) << result->body;
+  EXPECT_THAT(Body(result).value("error", ""),
+              HasSubstr("dbcached did not answer run unheard within 400ms"));
+  EXPECT_GE(took, absl::Milliseconds(400));
+  EXPECT_LT(took, absl::Seconds(5));
+  absl::StatusOr<std::string> message = subscriber.ReadMessage(kDeadline);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_EQ(Json::parse(*message)["id"], "unheard");
 }
 
 TEST_F(WebApiTest, RunStartsAreRateLimited) {
   // 6 a minute: a burst of 1, then one every 10 s.
   StartWeb({"--run_starts_per_minute=6"});
+  StartDaemon();
   redis::SyncClient subscriber = Subscribe();
-  httplib::Result result = PostJson("/api/runs", R"({"queries":10})");
+  httplib::Result result =
+      PostJson("/api/runs", R"({"queries":10,"id":"first"})");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 202) << result->body;
   ASSERT_TRUE(subscriber.ReadMessage(kDeadline).ok());
+  // Ended, so that the next start meets the limit and not the going run.
+  WaitForRunEnd("first");
 
   result = PostJson("/api/runs", R"({"queries":10})");
   ASSERT_TRUE(result);
@@ -498,22 +645,25 @@ TEST_F(WebApiTest, CancelPublishesCancel) {
 
 TEST_F(WebApiTest, CrossOriginPostIs403) {
   StartWeb();
-  redis::SyncClient subscriber = Subscribe();
+  StartDaemon();
   httplib::Result result =
       PostJson("/api/runs", "{}", {{"Origin", "http://evil.example"}});
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 403);
   const std::string same_origin =
       absl::StrCat("http://127.0.0.1:", web_->port());
-  result = PostJson("/api/runs", "{}", {{"Origin", same_origin}});
+  result = PostJson("/api/runs", R"({"id":"same-origin"})",
+                    {{"Origin", same_origin}});
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 202) << result->body;
+  EXPECT_EQ(WaitForRunEnd("same-origin")["done"], 1000);
 }
 
 // DNS rebinding: a page on evil.example points its name at 127.0.0.1; its
 // requests then carry Host and Origin that agree, with its own name.
 TEST_F(WebApiTest, ARebindingPagesHostIsRefusedAndListedNamesServed) {
   WebProcess& web = StartWeb({"--allowed_hosts=dbcache.test,.corp.test"});
+  StartDaemon();
   redis::SyncClient subscriber = Subscribe();
   const std::string port = absl::StrCat(web_->port());
   const std::string evil = "evil.example:" + port;
@@ -545,12 +695,13 @@ TEST_F(WebApiTest, ARebindingPagesHostIsRefusedAndListedNamesServed) {
   absl::StatusOr<std::string> message = subscriber.ReadMessage(kDeadline);
   ASSERT_TRUE(message.ok()) << message.status();
   EXPECT_EQ(Json::parse(*message)["id"], "listed");
+  WaitForRunEnd("listed");
 }
 
 TEST_F(WebApiTest, TokenGuardsPostsAndNeverShows) {
   const std::string token = "t0ps3cret-token";
   WebProcess& web = StartWeb({"--web_token=" + token});
-  redis::SyncClient subscriber = Subscribe();
+  StartDaemon();
 
   httplib::Result result = PostJson("/api/runs", R"({"queries":10})");
   ASSERT_TRUE(result);
@@ -568,10 +719,11 @@ TEST_F(WebApiTest, TokenGuardsPostsAndNeverShows) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 401);
 
-  result = PostJson("/api/runs", R"({"queries":10})",
+  result = PostJson("/api/runs", R"({"queries":10,"id":"with-token"})",
                     {{"Authorization", "Bearer " + token}});
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 202) << result->body;
+  WaitForRunEnd("with-token");
 
   // Reads need no token.
   result = web.client().Get("/api/stats");
@@ -643,6 +795,78 @@ TEST_F(WebApiTest, UnreachableReaderIs503WithUpZero) {
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 200);
   EXPECT_THAT(metrics->body, HasSubstr("\ndbcache_up 0\n"));
+}
+
+// A reader that accepts and never replies (a stalled replica, a half-open
+// connection) must not stall the page: /healthz and /api/status answer 503
+// within a second, all of them at once, and recover when it answers again.
+TEST_F(WebApiTest, AStalledReaderIsAnswered503WithinASecond) {
+  TcpProxy proxy(stack_.replica_port);
+  ASSERT_GT(proxy.port(), 0);
+  StartWeb({"--redis_reader_port=" + std::to_string(proxy.port())});
+  StartDaemon();  // So that /healthz is 200 until the stall.
+  PollJson("/healthz", [](const Json& body) {
+    return body.value("daemon_state", "") == "idle";
+  });
+  proxy.Stall();
+  // Two rounds of six requests at once; before each, the cached answer and
+  // the pool's retry throttle (250 ms) run out, so that each round meets the
+  // stalled connection afresh.
+  for (int round = 0; round < 2; ++round) {
+    absl::SleepFor(absl::Milliseconds(300));
+    std::vector<std::thread> requests;
+    std::vector<int> statuses(6, 0);
+    std::vector<absl::Duration> took(6);
+    std::vector<Json> bodies(6);
+    for (int i = 0; i < 6; ++i) {
+      requests.emplace_back([&, i] {
+        httplib::Client client("127.0.0.1", web_->port());
+        client.set_read_timeout(10);
+        const absl::Time start = absl::Now();
+        httplib::Result r = client.Get(i % 2 == 0 ? "/healthz" : "/api/status");
+        took[i] = absl::Now() - start;
+        if (r) {
+          statuses[i] = r->status;
+          bodies[i] = Json::parse(r->body, nullptr, false);
+        }
+      });
+    }
+    for (std::thread& t : requests) t.join();
+    absl::Duration slowest;
+    for (int i = 0; i < 6; ++i) {
+      SCOPED_TRACE(absl::StrCat("round ", round, ", request ", i, ": ",
+                                bodies[i].dump()));
+      EXPECT_EQ(statuses[i], 503);
+      EXPECT_EQ(bodies[i].value("reader", ""), "error");
+      // The reader's 750 ms timeout, with room for a loaded machine.
+      EXPECT_LT(took[i], absl::Milliseconds(1500));
+      slowest = std::max(slowest, took[i]);
+    }
+    // One of them did wait on the stalled reader (the others shared its
+    // answer), so the bound above is the timeout's, not a cached error's.
+    EXPECT_GT(slowest, absl::Milliseconds(500));
+    std::cout << "round " << round << ": 6 requests with the reader stalled, "
+              << "slowest " << absl::FormatDuration(slowest) << "\n";
+  }
+  proxy.Resume();
+  PollJson("/healthz",
+           [](const Json& body) { return body.value("reader", "") == "ok"; });
+}
+
+TEST_F(WebApiTest, OutOfRangeFlagsAreUsageErrors) {
+  for (const auto& [flag, message] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"--web_threads=0", "--web_threads=0 is out of range 1..64"},
+           {"--run_starts_per_minute=6001",
+            "--run_starts_per_minute=6001 is out of range 1..6000"},
+           {"--run_start_timeout_ms=0",
+            "--run_start_timeout_ms=0 is out of range 1..600000"}}) {
+    RunResult result = RunProgram(
+        {stack_.bin_dir + "/dbcache-web", "--listen=127.0.0.1:0", flag}, {},
+        absl::Seconds(10));
+    EXPECT_EQ(result.exit_code, 2) << flag << ": " << result.output;
+    EXPECT_THAT(result.output, HasSubstr(message));
+  }
 }
 
 TEST_F(WebApiTest, PortInUseIsAnError) {
