@@ -21,7 +21,7 @@ FROM debian:bookworm-slim AS runtime
 # anything that speaks TLS.
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
-      ca-certificates libabsl20220623 libevent-core-2.1-7 libevent-extra-2.1-7 \
+      ca-certificates libabsl20220623 libcpp-httplib0.11 libevent-core-2.1-7 \
       libhiredis0.14 libmariadb3 libsystemd0 libxxhash0 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/dbcache /opt/dbcache

@@ -1,8 +1,13 @@
 #include "web/server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <functional>
+#include <thread>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -33,14 +38,14 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-using http::HttpRequest;
-using http::HttpResponse;
+using HttpRequest = httplib::Request;
+using HttpResponse = httplib::Response;
 
-void SendJson(HttpResponse& response, int status, std::string body) {
+void SendJson(HttpResponse& response, int status, const std::string& body) {
   response.status = status;
   // API answers describe a moment; a cached one would show a stale run.
-  response.SetHeader("Cache-Control", "no-store");
-  response.SetBody(std::move(body), kJsonType);
+  response.set_header("Cache-Control", "no-store");
+  response.set_content(body, std::string(kJsonType));
 }
 
 void SendError(HttpResponse& response, const HttpError& error) {
@@ -60,6 +65,23 @@ std::string HexHash(std::string_view data) {
     hash *= 0x100000001b3ull;
   }
   return absl::StrFormat("%016x", hash);
+}
+
+// What httplib answers by itself (a request it could not parse, a body over
+// its limit), in words, for the JSON error body.
+std::string_view TransportErrorText(int status) {
+  switch (status) {
+    case 400:
+      return "malformed HTTP request";
+    case 404:
+      return "no such resource";
+    case 413:
+      return "request body too large";
+    case 414:
+      return "request target too long";
+    default:
+      return "the request could not be served";
+  }
 }
 
 std::string ReaderError(const absl::Status& status) {
@@ -112,24 +134,74 @@ WebServer::WebServer(ServerOptions options, StatsReader* reader,
       run_starts_(
           std::max(options_.run_starts_per_minute / 6, 1),
           absl::Minutes(1) / std::max(options_.run_starts_per_minute, 1)),
-      server_(http::HttpServer::Options{
-          .threads = options_.threads,
-          // Past the API's own limit, so that up to here the 413 is the
-          // API's JSON; only absurd bodies get evhttp's bare answer.
-          .max_body = 64 * kMaxRequestBody,
-          .default_headers =
-              {
-                  {"Content-Security-Policy",
-                   std::string(kContentSecurityPolicy)},
-                  {"X-Content-Type-Options", "nosniff"},
-                  {"X-Frame-Options", "DENY"},
-                  {"Referrer-Policy", "no-referrer"},
-              },
-          .handler =
-              [this](const HttpRequest& request, HttpResponse& response) {
-                Dispatch(request, response);
-              },
-      }) {
+      server_() {
+  const int threads = std::max(options_.threads, 1);
+  server_.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
+  // httplib's default adds SO_REUSEPORT, with which a second dbcache-web on
+  // the same port would start and silently take half the connections.
+  server_.set_socket_options([this](int sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd_ = sock;
+  });
+  // httplib writes the head and the body apart; with Nagle the body waits
+  // for the client's delayed ACK, 40 ms a request.
+  server_.set_tcp_nodelay(true);
+  server_.set_keep_alive_max_count(kKeepAliveRequests);
+  server_.set_keep_alive_timeout(kKeepAliveTimeoutSeconds);
+  server_.set_read_timeout(10);
+  server_.set_write_timeout(10);
+  // Past the API's own limit, so that up to here the 413 is the API's JSON;
+  // only absurd bodies get httplib's.
+  server_.set_payload_max_length(64 * kMaxRequestBody);
+  server_.set_default_headers({
+      {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+  });
+  // Every request goes to Dispatch, which routes and answers 404 and 405
+  // itself. Those without a body are taken before httplib's routing, which
+  // would match each against a std::regex; those with one after it, once
+  // httplib has read the body.
+  server_.set_pre_routing_handler([this](const HttpRequest& request,
+                                         HttpResponse& response) {
+    if (request.has_header("Transfer-Encoding") ||
+        request.get_header_value("Content-Length", 0).find_first_not_of('0') !=
+            std::string::npos) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    Dispatch(request, response);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  const httplib::Server::Handler dispatch = [this](const HttpRequest& request,
+                                                   HttpResponse& response) {
+    Dispatch(request, response);
+  };
+  server_.Get(".*", dispatch);  // HEAD too.
+  server_.Post(".*", dispatch);
+  server_.Put(".*", dispatch);
+  server_.Patch(".*", dispatch);
+  server_.Delete(".*", dispatch);
+  server_.Options(".*", dispatch);
+  // What httplib answers by itself is JSON like the rest of the API.
+  server_.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const HttpRequest&, HttpResponse& response) {
+        if (!response.body.empty()) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        SendError(response, response.status,
+                  TransportErrorText(response.status));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server_.set_exception_handler([](const HttpRequest& request,
+                                   HttpResponse& response, std::exception_ptr) {
+    LogError("%s %s: a handler threw; answered 500", request.method,
+             request.path);
+    SendError(response, 500, "internal error");
+  });
   for (const EmbeddedAsset& asset : EmbeddedAssets()) {
     assets_.emplace(std::string(asset.path),
                     Asset{asset.content_type, asset.body,
@@ -138,12 +210,45 @@ WebServer::WebServer(ServerOptions options, StatsReader* reader,
 }
 
 absl::StatusOr<int> WebServer::Bind(const std::string& host, int port) {
-  return server_.Bind(host, port);
+  errno = 0;
+  const int bound = port == 0 ? server_.bind_to_any_port(host)
+                              : (server_.bind_to_port(host, port) ? port : -1);
+  if (bound < 0) {
+    // httplib says only that it failed; errno is bind(2)'s or getaddrinfo's.
+    return absl::UnavailableError(
+        absl::StrFormat("cannot listen on %s:%d: %s", host, port,
+                        errno != 0 ? std::strerror(errno) : "no such address"));
+  }
+  // httplib 0.11 listens with a backlog of 5: twenty pages opening at once
+  // overflow it, and the dropped SYNs are retried a second later. Linux
+  // takes a second listen(2) as a new backlog.
+  if (listen_fd_ >= 0 && ::listen(listen_fd_, SOMAXCONN) != 0) {
+    LogWarning("cannot raise the listen backlog: %s", std::strerror(errno));
+  }
+  return bound;
 }
 
-absl::Status WebServer::Serve() { return server_.Serve(); }
+absl::Status WebServer::Serve() {
+  serving_ = true;
+  if (stop_requested_) {
+    serving_ = false;
+    return absl::OkStatus();
+  }
+  const bool listened = server_.listen_after_bind();
+  serving_ = false;
+  if (!listened && !stop_requested_) {
+    return absl::UnavailableError("the listening socket failed");
+  }
+  return absl::OkStatus();
+}
 
-void WebServer::Stop() { server_.Stop(); }
+void WebServer::Stop() {
+  stop_requested_ = true;
+  // httplib's stop() does nothing until listen_after_bind() runs, and the
+  // signal can come in between Serve()'s check and that.
+  while (serving_ && !server_.is_running()) std::this_thread::yield();
+  server_.stop();
+}
 
 void WebServer::Dispatch(const HttpRequest& request, HttpResponse& response) {
   // HEAD is GET without the body, which the transport drops.
@@ -151,9 +256,9 @@ void WebServer::Dispatch(const HttpRequest& request, HttpResponse& response) {
       request.method == "HEAD" ? std::string_view("GET") : request.method;
   const std::string_view path =
       request.path == "/" ? std::string_view("/index.html") : request.path;
-  if (!HostAllowed(request.HeaderValue("Host"), options_.allowed_hosts)) {
+  if (!HostAllowed(request.get_header_value("Host"), options_.allowed_hosts)) {
     SendError(response, 403,
-              StrCat("Host '", request.HeaderValue("Host"),
+              StrCat("Host '", request.get_header_value("Host"),
                      "' is not one this server answers to: it serves IP "
                      "addresses, localhost and the names in --allowed_hosts "
                      "(DBCACHE_WEB_ALLOWED_HOSTS), against DNS rebinding"));
@@ -177,7 +282,7 @@ void WebServer::Dispatch(const HttpRequest& request, HttpResponse& response) {
     allowed = "GET";
   }
   if (!allowed.empty()) {
-    response.SetHeader("Allow", allowed);
+    response.set_header("Allow", allowed);
     SendError(response, 405,
               absl::StrFormat("method %s is not allowed on %s (allowed: %s)",
                               request.method, request.path, allowed));
@@ -190,14 +295,15 @@ void WebServer::GetAsset(const HttpRequest& request, HttpResponse& response,
                          const Asset& asset) {
   // Revalidated on every load (cheap with the ETag), so a new binary's page is
   // never mixed with an old cached script.
-  response.SetHeader("Cache-Control", "no-cache");
-  response.SetHeader("ETag", asset.etag);
-  if (request.HeaderValue("If-None-Match") == asset.etag) {
+  response.set_header("Cache-Control", "no-cache");
+  response.set_header("ETag", asset.etag);
+  if (request.get_header_value("If-None-Match") == asset.etag) {
     response.status = 304;
     return;
   }
   response.status = 200;
-  response.SetStaticBody(asset.body, asset.content_type);
+  response.set_content(asset.body.data(), asset.body.size(),
+                       std::string(asset.content_type));
 }
 
 void WebServer::GetStatus(const HttpRequest&, HttpResponse& response) {
@@ -274,15 +380,15 @@ void WebServer::GetMetrics(const HttpRequest&, HttpResponse& response) {
   std::string body = live->ok() ? (*live)->metrics_body
                                 : RenderMetrics(false, nullptr, nullptr);
   response.status = 200;
-  response.SetHeader("Cache-Control", "no-store");
-  response.SetBody(std::move(body), kMetricsType);
+  response.set_header("Cache-Control", "no-store");
+  response.set_content(body, std::string(kMetricsType));
 }
 
 bool WebServer::AllowPost(const HttpRequest& request, HttpResponse& response) {
   if (!options_.token.empty() &&
-      !BearerTokenMatches(request.HeaderValue("Authorization"),
+      !BearerTokenMatches(request.get_header_value("Authorization"),
                           options_.token)) {
-    response.SetHeader("WWW-Authenticate", "Bearer realm=\"dbcache\"");
+    response.set_header("WWW-Authenticate", "Bearer realm=\"dbcache\"");
     SendError(response, 401,
               "this server needs 'Authorization: Bearer <token>' (the value "
               "of DBCACHE_WEB_TOKEN) to change anything");
@@ -290,9 +396,9 @@ bool WebServer::AllowPost(const HttpRequest& request, HttpResponse& response) {
   }
   // Browsers send Origin with every cross-site POST; a page elsewhere must not
   // start or cancel runs through a visitor's browser.
-  if (request.HasHeader("Origin")) {
-    const std::string_view origin = request.HeaderValue("Origin");
-    if (OriginHostPort(origin) != request.HeaderValue("Host")) {
+  if (request.has_header("Origin")) {
+    const std::string origin = request.get_header_value("Origin");
+    if (OriginHostPort(origin) != request.get_header_value("Host")) {
       SendError(response, 403,
                 StrCat("cross-origin request refused (Origin ", origin, ")"));
       return false;
@@ -305,7 +411,7 @@ void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
   if (!AllowPost(request, response)) return;
   run::ControlCommand command;
   if (std::optional<HttpError> error = ParseRunRequest(
-          request.HeaderValue("Content-Type"), request.body, &command)) {
+          request.get_header_value("Content-Type"), request.body, &command)) {
     SendError(response, *error);
     return;
   }
@@ -336,7 +442,7 @@ void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
   if (std::optional<absl::Duration> wait = run_starts_.TryAcquire()) {
     const int64_t seconds = std::max<int64_t>(
         absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))), 1);
-    response.SetHeader("Retry-After", absl::StrCat(seconds));
+    response.set_header("Retry-After", absl::StrCat(seconds));
     SendError(response, 429,
               absl::StrFormat("too many runs started: at most %d a minute; "
                               "retry in %d s",
@@ -380,7 +486,7 @@ void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
   }
   LogInfo("run %s started for %s: %s", command.run.id, request.remote_addr,
           message);
-  response.SetHeader("Location", "/api/stats");
+  response.set_header("Location", "/api/stats");
   SendJson(response, 202,
            DumpJson(Json{{"id", command.run.id},
                          {"status_url", "/api/stats"},

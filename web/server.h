@@ -1,16 +1,18 @@
 #ifndef DBCACHE_WEB_SERVER_H_
 #define DBCACHE_WEB_SERVER_H_
 
+#include <httplib.h>
+
+#include <atomic>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "web/control_publisher.h"
-#include "web/http/http_message.h"
-#include "web/http/http_server.h"
 #include "web/rate_limiter.h"
 #include "web/stats_reader.h"
 
@@ -20,9 +22,11 @@ struct ServerOptions {
   // Bearer token POST endpoints require; empty: none (loopback only, or
   // --allow_unauthenticated).
   std::string token;
-  // HTTP event loops. Idle connections (open pages between polls) cost none;
-  // more than one keeps the others answering while one waits on Redis.
-  int threads = 2;
+  // Worker threads. httplib serves a connection on one thread for as long as
+  // it is kept alive, so this is how many browsers can poll at once; more
+  // wait for a thread until a kept-alive connection ends (kKeepAliveRequests,
+  // kKeepAliveTimeout).
+  int threads = 32;
   // Runs POST /api/runs may start per minute, in bursts of up to a sixth of
   // that; more are answered 429.
   int run_starts_per_minute = 60;
@@ -54,7 +58,7 @@ struct ServerOptions {
 //
 // Errors are JSON {"error": "..."}; unknown paths 404, known paths with
 // another method 405. Reads are served from StatsReader's shared snapshot.
-// The transport is http::HttpServer (libevent's evhttp).
+// The transport is cpp-httplib's Server with a pool of `threads` threads.
 //
 //   WebServer server(options, &reader, &publisher);
 //   absl::StatusOr<int> port = server.Bind("127.0.0.1", 8080);
@@ -68,20 +72,27 @@ class WebServer {
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;
 
+  // A kept-alive connection is closed after this many requests or this long
+  // idle, so that browsers beyond `threads` get a turn and Stop() does not
+  // wait long for idle pages.
+  static constexpr size_t kKeepAliveRequests = 100;
+  static constexpr time_t kKeepAliveTimeoutSeconds = 2;
+
   // Binds the listening socket; returns the port (useful when `port` is 0).
   absl::StatusOr<int> Bind(const std::string& host, int port);
 
   // Accepts and serves connections until Stop(). Call after Bind().
   absl::Status Serve();
 
-  // Makes Serve() return; answers already written get a moment to go out.
-  // Thread-safe; not async-signal-safe (call it from a thread that waited for
-  // the signal).
+  // Makes Serve() return once the connections being served end (at most
+  // kKeepAliveTimeoutSeconds for an idle one). Thread-safe, effective even
+  // before Serve() starts; not async-signal-safe (call it from a thread that
+  // waited for the signal).
   void Stop();
 
  private:
-  using Request = http::HttpRequest;
-  using Response = http::HttpResponse;
+  using Request = httplib::Request;
+  using Response = httplib::Response;
   using Handler = void (WebServer::*)(const Request&, Response&);
   struct Route {
     std::string_view method;
@@ -117,7 +128,11 @@ class WebServer {
   std::map<std::string, Asset, std::less<>> assets_;
   RateLimiter run_starts_;
   static const Route kRoutes[];
-  http::HttpServer server_;
+  httplib::Server server_;
+  // The listening socket, as httplib's socket-options hook saw it.
+  int listen_fd_ = -1;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> serving_{false};
 };
 
 }  // namespace dbcache::web

@@ -30,7 +30,7 @@
 ABSL_FLAG(
     bool, allow_unauthenticated, false,
     "allow listening on a non-loopback address without DBCACHE_WEB_TOKEN");
-ABSL_FLAG(int, web_threads, 2, "HTTP event-loop threads (1..64)");
+ABSL_FLAG(int, web_threads, 32, "HTTP worker threads (1..1024)");
 ABSL_FLAG(int, run_starts_per_minute, 60,
           "runs POST /api/runs may start per minute (1..6000)");
 ABSL_FLAG(int, run_start_timeout_ms, 10000,
@@ -56,11 +56,11 @@ constexpr std::string_view kExtraHelp =
     "  --allow_unauthenticated  listen on a non-loopback address without a "
     "token\n"
     "                         (anyone who can reach it can start runs)\n"
-    "  --web_threads=N        HTTP event-loop threads (1..64); default 2. "
-    "Open pages\n"
-    "                         cost none while idle; more loops only help "
-    "when Redis\n"
-    "                         is slow to answer\n"
+    "  --web_threads=N        HTTP worker threads (1..1024); default 32. An "
+    "open page\n"
+    "                         holds one while it polls: this many browsers "
+    "are served\n"
+    "                         at once, more wait their turn\n"
     "  --run_starts_per_minute=N  runs the page and API may start per minute, "
     "in\n"
     "                         bursts of up to N/6 (1..6000); default 60. More "
@@ -158,7 +158,7 @@ int Main(int argc, char** argv) {
   const int threads = absl::GetFlag(FLAGS_web_threads);
   const int run_starts = absl::GetFlag(FLAGS_run_starts_per_minute);
   const int run_start_timeout_ms = absl::GetFlag(FLAGS_run_start_timeout_ms);
-  if (!InRange(argv[0], "web_threads", threads, 1, 64) ||
+  if (!InRange(argv[0], "web_threads", threads, 1, 1024) ||
       !InRange(argv[0], "run_starts_per_minute", run_starts, 1, 6000) ||
       !InRange(argv[0], "run_start_timeout_ms", run_start_timeout_ms, 1,
                600000)) {

@@ -7,8 +7,11 @@
 // GET /api/stats with nothing stored answers 200 {"state":"none"} (not 404):
 // "no run yet" is a normal state of the system, and the page renders it.
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -853,10 +856,143 @@ TEST_F(WebApiTest, AStalledReaderIsAnswered503WithinASecond) {
            [](const Json& body) { return body.value("reader", "") == "ok"; });
 }
 
+// A status page's load: 20 browsers, each on one keep-alive connection,
+// polling /api/status every 250 ms during a run. Every poll is answered, and
+// within the interval, so that no page falls behind; then SIGTERM with the
+// 20 connections open still stops the server promptly.
+TEST_F(WebApiTest, TwentyKeepAlivePollersAreAllServedEvery250ms) {
+  StartWeb();
+  StartDaemon();
+  httplib::Result started = PostJson(
+      "/api/runs", R"({"queries":10000000,"concurrency":4,"id":"polled"})");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 202) << started->body;
+
+  constexpr int kPollers = 20;
+  constexpr absl::Duration kInterval = absl::Milliseconds(250);
+  constexpr int kPolls = 12;  // 3 s of polling each.
+  struct Poller {
+    int answered = 0;
+    int failed = 0;
+    absl::Duration slowest;
+    std::string last_error;
+  };
+  std::vector<Poller> pollers(kPollers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kPollers; ++i) {
+    threads.emplace_back([&, i] {
+      httplib::Client client("127.0.0.1", web_->port());
+      client.set_keep_alive(true);
+      client.set_read_timeout(5);
+      Poller& me = pollers[i];
+      absl::Time next = absl::Now();
+      for (int poll = 0; poll < kPolls; ++poll) {
+        const absl::Time start = absl::Now();
+        httplib::Result r = client.Get("/api/status");
+        const absl::Duration took = absl::Now() - start;
+        me.slowest = std::max(me.slowest, took);
+        if (r && r->status == 200 &&
+            Json::parse(r->body, nullptr, false).value("reader", "") == "ok") {
+          ++me.answered;
+        } else {
+          ++me.failed;
+          me.last_error = r ? r->body : httplib::to_string(r.error());
+        }
+        next += kInterval;
+        absl::SleepFor(next - absl::Now());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  absl::Duration slowest;
+  for (int i = 0; i < kPollers; ++i) {
+    SCOPED_TRACE(absl::StrCat("poller ", i, ": ", pollers[i].last_error));
+    EXPECT_EQ(pollers[i].answered, kPolls);
+    EXPECT_EQ(pollers[i].failed, 0);
+    EXPECT_LT(pollers[i].slowest, kInterval);
+    slowest = std::max(slowest, pollers[i].slowest);
+  }
+  std::cout << kPollers << " keep-alive pollers x " << kPolls
+            << " polls during a run: slowest answer "
+            << absl::FormatDuration(slowest) << "\n";
+  // The run was going all along.
+  EXPECT_EQ(GetJson(Key("stats")).value("state", ""), "running");
+  httplib::Result cancel = PostJson("/api/runs/current/cancel", "");
+  ASSERT_TRUE(cancel);
+  ASSERT_EQ(cancel->status, 202);
+  EXPECT_EQ(WaitForRunEnd("polled")["state"], "cancelled");
+
+  // Stopping with pages open: 20 idle keep-alive connections.
+  std::vector<std::unique_ptr<httplib::Client>> open_pages;
+  for (int i = 0; i < kPollers; ++i) {
+    open_pages.push_back(
+        std::make_unique<httplib::Client>("127.0.0.1", web_->port()));
+    open_pages.back()->set_keep_alive(true);
+    ASSERT_TRUE(open_pages.back()->Get("/healthz"));
+  }
+  const absl::Time stop = absl::Now();
+  web_->process().Signal(SIGTERM);
+  EXPECT_EQ(web_->process().WaitForExit(absl::Seconds(10)), 0)
+      << web_->Output();
+  const absl::Duration stopping = absl::Now() - stop;
+  std::cout << "SIGTERM with " << kPollers << " keep-alive connections open: "
+            << "exited in " << absl::FormatDuration(stopping) << "\n";
+  // Idle connections end within httplib's keep-alive timeout (2 s).
+  EXPECT_LT(stopping, absl::Seconds(4));
+}
+
+// What is not HTTP, and what httplib refuses before any route, still gets
+// the API's JSON error, and the server goes on.
+TEST_F(WebApiTest, MalformedRequestsAreJsonErrorsAndTheServerGoesOn) {
+  WebProcess& web = StartWeb();
+  for (const auto& [request, status] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"GARBAGE\r\n\r\n", "400"},
+           {"BREW /api/stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "400"},
+           {absl::StrCat("GET /", std::string(9000, 'a'),
+                         " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+            "414"}}) {
+    SCOPED_TRACE(request.substr(0, 40));
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(web.port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(
+        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    ASSERT_EQ(write(fd, request.data(), request.size()),
+              static_cast<ssize_t>(request.size()));
+    // Read until the answer is whole (it may keep the connection open) or the
+    // server closes; never longer than the receive timeout.
+    const timeval timeout{.tv_sec = 5, .tv_usec = 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    std::string answer;
+    char buffer[4096];
+    for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;) {
+      answer.append(buffer, static_cast<size_t>(n));
+      const size_t head_end = answer.find("\r\n\r\n");
+      const size_t length_at = answer.find("Content-Length: ");
+      if (head_end != std::string::npos && length_at != std::string::npos &&
+          answer.size() >=
+              head_end + 4 + std::stoul(answer.substr(length_at + 16))) {
+        break;
+      }
+    }
+    close(fd);
+    EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 " + status + " "));
+    EXPECT_THAT(answer, HasSubstr("Content-Type: application/json"));
+    EXPECT_THAT(answer, HasSubstr("{\"error\":"));
+  }
+  httplib::Result stats = web.client().Get("/api/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->status, 200);
+}
+
 TEST_F(WebApiTest, OutOfRangeFlagsAreUsageErrors) {
   for (const auto& [flag, message] :
        std::vector<std::pair<std::string, std::string>>{
-           {"--web_threads=0", "--web_threads=0 is out of range 1..64"},
+           {"--web_threads=0", "--web_threads=0 is out of range 1..1024"},
            {"--run_starts_per_minute=6001",
             "--run_starts_per_minute=6001 is out of range 1..6000"},
            {"--run_start_timeout_ms=0",
