@@ -11,19 +11,17 @@ WORKDIR /src
 # reinstall them. scripts/build.sh would run the same script itself; --no-deps
 # below only skips the second, no-op, run.
 COPY scripts/install-deps.sh scripts/
-RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+RUN scripts/install-deps.sh --build && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN scripts/build.sh --no-deps --no-tests --build-dir /build --prefix /opt/dbcache
 
 # --- runtime -----------------------------------------------------------------
 FROM debian:bookworm-slim AS runtime
 # The shared libraries the programs link (ldd), and CA certificates for
-# anything that speaks TLS.
-RUN apt-get update -qq \
- && apt-get install -y -qq --no-install-recommends \
-      ca-certificates libabsl20220623 libcpp-httplib0.11 libevent-core-2.1-7 \
-      libhiredis0.14 libmariadb3 libsystemd0 libxxhash0 libyaml-cpp0.7 \
- && rm -rf /var/lib/apt/lists/*
+# anything that speaks TLS: install-deps.sh --run, the list the build stage's
+# --build brings in too.
+COPY --from=build /src/scripts/install-deps.sh /tmp/install-deps.sh
+RUN /tmp/install-deps.sh --run && rm -rf /var/lib/apt/lists/* /tmp/install-deps.sh
 COPY --from=build /opt/dbcache /opt/dbcache
 ENV PATH=/opt/dbcache/bin:$PATH
 # Fail the build here, not at run time, if a library is missing.

@@ -47,7 +47,12 @@ main() {
   [[ $build_dir = /* ]] || build_dir=$REPO_DIR/$build_dir
 
   if [[ $deps -eq 1 ]]; then
-    "$REPO_DIR/scripts/install-deps.sh"
+    # Without the tests, only what compiling needs.
+    if [[ $tests == OFF ]]; then
+      "$REPO_DIR/scripts/install-deps.sh" --build
+    else
+      "$REPO_DIR/scripts/install-deps.sh"
+    fi
   fi
 
   local configure=(cmake -S "$REPO_DIR" -B "$build_dir"

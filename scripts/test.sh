@@ -34,6 +34,9 @@ done
 
 jobs=${DBCACHE_BUILD_JOBS:-2}
 started=$SECONDS
+# The tests say every setting their programs get; a settings file of the user's
+# own (~/.config/dbcache/env, e.g. from scripts/demo.sh) must not fill a gap.
+export DBCACHE_ENV_FILE=""
 step() { printf '\n=== %s (%ds)\n' "$*" $((SECONDS - started)); }
 
 # Whatever happens, stop the stacks the fixtures may have started.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "daemon/common/log.h"
 #include "daemon/common/str_cat.h"
+#include "daemon/config/env_file.h"
 
 // Every setting is an optional string flag: "not given" must be distinguishable
 // from a given value so that the environment can fill the gap. Help text and
@@ -88,7 +89,9 @@ FlagValues CommandLineFlagValues() {
 std::string HelpText(const ProgramInfo& info) {
   std::string out = StrCat(info.synopsis, "\n");
   if (!info.extra_help.empty()) StrAppend(&out, "\n", info.extra_help);
-  StrAppend(&out, "\nSettings (flag, then environment, then default):\n");
+  StrAppend(&out,
+            "\nSettings (flag, then environment, then the settings file "
+            "$DBCACHE_ENV_FILE or\n~/.config/dbcache/env, then default):\n");
   for (const SettingSpec& spec : SettingSpecs()) {
     if ((spec.groups & info.groups) == 0) continue;
     absl::StrAppendFormat(&out, "  --%-20s %s\n", spec.flag, spec.help);
@@ -151,7 +154,7 @@ std::vector<std::string> ParseCommandLine(int argc, char** argv,
 
 Settings ResolveOrExit(const ProgramInfo& info) {
   absl::StatusOr<Settings> settings =
-      Resolve(CommandLineFlagValues(), ProcessEnvironment());
+      Resolve(CommandLineFlagValues(), EnvironmentWithUserFile(info.name));
   if (!settings.ok()) {
     std::fprintf(stderr, "%s: %s\n", std::string(info.name).c_str(),
                  std::string(settings.status().message()).c_str());

@@ -43,11 +43,11 @@ std::vector<std::string> StackEnv::ProgramEnv() const {
           "REDIS_MASTER_PORT=" + std::to_string(redis_port),
           "REDIS_READER_HOST=127.0.0.1",
           "REDIS_READER_PORT=" + std::to_string(replica_port),
-          "MYSQL_HOST=127.0.0.1",
-          "MYSQL_PORT=" + std::to_string(mysql_port),
-          "MYSQL_USER=" + mysql_user,
-          "MYSQL_PASSWORD=" + mysql_password,
-          "MYSQL_DATABASE=reviews"};
+          "MYSQL_HOST=127.0.0.1", "MYSQL_PORT=" + std::to_string(mysql_port),
+          "MYSQL_USER=" + mysql_user, "MYSQL_PASSWORD=" + mysql_password,
+          "MYSQL_DATABASE=reviews",
+          // No user settings file: what the test sets is all there is.
+          "DBCACHE_ENV_FILE="};
 }
 
 std::vector<std::string> StackEnv::ScriptEnv() const {
