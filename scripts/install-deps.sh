@@ -9,9 +9,11 @@
 #   scripts/install-deps.sh --build    compilers, CMake and the -dev packages (and --run)
 #   scripts/install-deps.sh --test     all of the above, and the test and bench tools
 #   scripts/install-deps.sh --check    exit 1 and list what is missing, install nothing
+#   scripts/install-deps.sh --list     print the purposes' packages, one per line
 #   scripts/install-deps.sh --al2023   print the Amazon Linux 2023 dnf equivalents
 #
-# Purposes combine (scripts/demo.sh uses --build --stack); --check goes with any.
+# Purposes combine (scripts/demo.sh uses --build --stack); --check and --list go with
+# any.
 set -euo pipefail
 
 # Debian packages by purpose. Keep in step with the dnf list below and with the
@@ -48,7 +50,7 @@ readonly kAl2023='sudo dnf install -y gcc-c++ cmake pkgconf-pkg-config git clang
 # dbcache needs only the runtime libraries on a host that runs the installed binaries.'
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 # The packages of the chosen purposes that are not installed, one per line.
@@ -79,6 +81,7 @@ main() {
       --build) want_build=1 ;;
       --test) want_test=1 ;;
       --check) mode=check ;;
+      --list) mode=list ;;
       --al2023) printf 'Amazon Linux 2023 equivalent:\n%s\n' "$kAl2023"; return 0 ;;
       -h|--help) usage; return 0 ;;
       *) echo "install-deps.sh: unknown option '$1' (try --help)" >&2; return 2 ;;
@@ -94,6 +97,10 @@ main() {
   ((want_build)) && packages+=("${kBuild[@]}") purposes+=(build)
   ((want_test)) && packages+=("${kTest[@]}") purposes+=(test)
   local what="${purposes[*]}"
+  if [[ $mode == list ]]; then
+    printf '%s\n' "${packages[@]}"
+    return 0
+  fi
 
   if ! command -v dpkg-query >/dev/null; then
     echo "install-deps.sh: this script needs a Debian or Ubuntu system (dpkg/apt)." >&2

@@ -5,6 +5,8 @@
 #   deploy_test.sh verify     systemd-analyze verify on the installed units (offline)
 #   deploy_test.sh security   systemd-analyze security --offline=true: exposure <= 2.0
 #   deploy_test.sh compose    docker-compose config -q on docker-compose.yaml (no engine)
+#   deploy_test.sh runtime    every library the programs link comes with
+#                             scripts/install-deps.sh --run (the image's runtime stage)
 #
 # Environment (from CMake): DBCACHE_BUILD_DIR, DBCACHE_SOURCE_DIR,
 # DBCACHE_PROGRAMS (the programs this build has), DBCACHE_WORK_DIR (scratch).
@@ -166,10 +168,39 @@ test_compose() {
   echo "PASS: docker-compose.yaml and Dockerfile"
 }
 
+# The image's runtime stage installs only install-deps.sh --run on debian:bookworm-slim:
+# each shared library the programs link (ldd) must come from one of those packages,
+# from what they depend on, or from a package every Debian system has (Priority:
+# required, e.g. libc6).
+test_runtime() {
+  need apt-cache "apt"
+  local runtime closure program lib package missing=()
+  mapfile -t runtime < <("$DBCACHE_SOURCE_DIR/scripts/install-deps.sh" --run --list)
+  closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+    --no-breaks --no-replaces --no-enhances "${runtime[@]}" 2>/dev/null |
+    grep -v '^ ' | sed 's/:.*//' | sort -u)
+  for program in $DBCACHE_PROGRAMS; do
+    while read -r lib; do
+      package=$(dpkg-query -S "$(readlink -f "$lib")" 2>/dev/null | head -n1 | sed 's/:.*//') ||
+        true
+      [[ -n $package ]] || package=$(dpkg-query -S "$lib" 2>/dev/null | head -n1 | sed 's/:.*//') ||
+        true
+      [[ -n $package ]] || fail "$program links $lib, which no package owns"
+      grep -qx "$package" <<<"$closure" && continue
+      [[ $(dpkg-query -W -f='${Priority}' "$package") == required ]] && continue
+      missing+=("$package (for $program's $(basename "$lib"))")
+    done < <(ldd "$DBCACHE_BUILD_DIR/bin/$program" | awk '$3 ~ /^\// { print $3 }')
+  done
+  ((${#missing[@]} == 0)) ||
+    fail "not in scripts/install-deps.sh --run or what it depends on: ${missing[*]}"
+  echo "PASS: every library of $DBCACHE_PROGRAMS comes with install-deps.sh --run"
+}
+
 case "${1:-}" in
   install) test_install ;;
   verify) test_verify ;;
   security) test_security ;;
   compose) test_compose ;;
-  *) echo "usage: $0 install|verify|security|compose" >&2; exit 2 ;;
+  runtime) test_runtime ;;
+  *) echo "usage: $0 install|verify|security|compose|runtime" >&2; exit 2 ;;
 esac
