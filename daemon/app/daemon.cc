@@ -9,6 +9,7 @@
 
 #include "daemon/common/log.h"
 #include "daemon/common/str_cat.h"
+#include "daemon/run/control/run_keys.h"
 #include "daemon/run/stats_json.h"
 
 namespace dbcache::app {
@@ -540,6 +541,7 @@ nlohmann::json Daemon::HeartbeatJson() const {
           {"control_errors", control_errors_},
           {"runs_started", runs_started_},
           {"workloads", std::move(workloads)},
+          {"run_choices", run::control::RunChoicesJson()},
           {"publish_failures", publisher_.failures()},
           {"last_error", last_error}};
 }

@@ -229,7 +229,7 @@ await runTest('page: the form sends a distribution and keys, and marks a refused
   }
 });
 
-await runTest('page: the workload list comes from the daemon, and a named workload runs', async () => {
+await runTest('page: the workload, strategy and invalidation lists come from the daemon, and a named workload runs', async () => {
   const browser = await launchBrowser();
   try {
     const {page, errors} = await openOnlinePage(browser);
@@ -241,6 +241,20 @@ await runTest('page: the workload list comes from the daemon, and a named worklo
           (nodes) => nodes.map((n) => n.value));
       return options.join(',') === heartbeat.workloads.join(',');
     }, 10_000);
+    // So are the strategies and invalidations, in the daemon's order (the page's own
+    // fallback lists stampede strategies in another), defaults selected.
+    for (const key of ['stampede', 'invalidate']) {
+      const choice = heartbeat.run_choices && heartbeat.run_choices[key];
+      check(choice && Array.isArray(choice.values) && choice.values.length >= 4,
+          `the heartbeat lists ${key} values: ${JSON.stringify(heartbeat.run_choices)}`);
+      await waitFor(`the ${key} list to match the heartbeat`, async () => {
+        const options = await page.locator(`#${key} option`).evaluateAll(
+            (nodes) => nodes.map((n) => n.value));
+        return options.join(',') === choice.values.join(',');
+      }, 10_000);
+      const selected = await page.locator(`#${key}`).inputValue();
+      check(selected === choice.default, `${key} shows ${selected}, not the default ${choice.default}`);
+    }
 
     await page.selectOption('#workload', 'category_stats');
     await page.fill('#dist', '');

@@ -188,8 +188,33 @@
     select.value = names.includes(chosen) ? chosen : names[0];
   }
 
+  // The values of the run keys with a fixed set (stampede, invalidate), from the
+  // heartbeat's run_choices, so that the form offers what this daemon accepts; the
+  // page's own options stand in while no daemon says. A choice survives a refresh.
+  function renderChoices(daemon) {
+    const choices = daemon && typeof daemon.run_choices === 'object' && daemon.run_choices !== null
+      ? daemon.run_choices : {};
+    for (const [key, choice] of Object.entries(choices)) {
+      const select = document.getElementById(key);
+      if (!select || select.tagName !== 'SELECT' || !choice || !Array.isArray(choice.values)) continue;
+      const values = choice.values.filter((v) => typeof v === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(v));
+      const current = [...select.options].map((o) => o.value);
+      if (values.length === 0 || values.join(',') === current.join(',')) continue;
+      const chosen = select.value;
+      select.replaceChildren(...values.map((value) => {
+        const option = document.createElement('option');
+        option.value = value;
+        option.textContent = value;
+        return option;
+      }));
+      select.value = values.includes(chosen) ? chosen
+        : values.includes(choice.default) ? choice.default : values[0];
+    }
+  }
+
   function renderDaemon(online, daemon) {
     renderWorkloads(daemon);
+    renderChoices(daemon);
     const pill = $('daemon');
     pill.className = online ? 'pill online' : 'pill offline';
     if (online) {

@@ -371,6 +371,23 @@ std::string RunKeyNames() {
   return names;
 }
 
+nlohmann::json RunChoicesJson() {
+  nlohmann::json choices = nlohmann::json::object();
+  for (const RunKeySpec& spec : RunKeys()) {
+    if (spec.kind != ValueKind::kChoice) continue;
+    nlohmann::json values = nlohmann::json::array();
+    std::string_view rest = spec.choices;
+    while (!rest.empty()) {
+      const size_t bar = rest.find('|');
+      values.push_back(std::string(rest.substr(0, bar)));
+      rest.remove_prefix(bar == std::string_view::npos ? rest.size() : bar + 1);
+    }
+    choices[std::string(spec.name)] = {{"values", std::move(values)},
+                                       {"default", spec.default_text}};
+  }
+  return choices;
+}
+
 std::string RangeText(const RunKeySpec& spec) {
   switch (spec.kind) {
     case ValueKind::kInteger:

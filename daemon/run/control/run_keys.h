@@ -78,6 +78,12 @@ std::string RangeText(const RunKeySpec& spec);
 absl::Status ApplyRunKey(const RunKeySpec& spec, const Value& value,
                          RunParams* params, std::string* id);
 
+// The keys with a fixed set of values, as the daemon's heartbeat carries them
+// so that a form offers exactly what this daemon accepts:
+//   {"stampede": {"values": ["none", "coalesce", ...], "default": "coalesce"},
+//    "invalidate": {...}}
+nlohmann::json RunChoicesJson();
+
 // The run's parameters as the canonical JSON object ParseControlMessage
 // accepts back (every key but id; seed, stale_ms, dist and keys only when
 // set; invalidate, delete_delay_ms and verify only when not their defaults).

@@ -639,5 +639,32 @@ TEST(ControlCommandTest, NeverCrashesOnMutatedInput) {
   }
 }
 
+// What the heartbeat offers a form (RunChoicesJson) is what the parser takes:
+// each listed value runs, the listed default is what a bare `run` gets, and a
+// value not listed is refused.
+TEST(ControlCommandTest, TheHeartbeatsRunChoicesAreWhatTheParserAccepts) {
+  const nlohmann::json choices = control::RunChoicesJson();
+  ASSERT_TRUE(choices.contains("stampede"));
+  ASSERT_TRUE(choices.contains("invalidate"));
+  const nlohmann::json bare =
+      nlohmann::json::parse(ControlCommandToJson(*ParseControlMessage("run")));
+  for (const auto& [key, choice] : choices.items()) {
+    SCOPED_TRACE(key);
+    ASSERT_GE(choice["values"].size(), 2u);
+    for (const nlohmann::json& value : choice["values"]) {
+      const std::string text = "run " + key + "=" + value.get<std::string>();
+      absl::StatusOr<ControlCommand> parsed = ParseControlMessage(text);
+      ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status();
+      const nlohmann::json json =
+          nlohmann::json::parse(ControlCommandToJson(*parsed));
+      EXPECT_EQ(json.value(key, choice["default"].get<std::string>()), value)
+          << text;
+    }
+    EXPECT_EQ(bare.value(key, choice["default"].get<std::string>()),
+              choice["default"]);
+    EXPECT_FALSE(ParseControlMessage("run " + key + "=not_listed").ok());
+  }
+}
+
 }  // namespace
 }  // namespace dbcache::run
