@@ -170,50 +170,44 @@
 
   // --- rendering --------------------------------------------------------------
 
-  // The workloads the daemon's heartbeat lists; the choice survives a refresh.
-  function renderWorkloads(daemon) {
-    const names = Array.isArray(daemon.workloads)
-      ? daemon.workloads.filter((w) => typeof w === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(w))
+  // Names as the daemon spells them ([a-z][a-z0-9_]*); anything else is dropped.
+  function names(list) {
+    return Array.isArray(list)
+      ? list.filter((v) => typeof v === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(v))
       : [];
-    const select = $('workload');
-    const current = [...select.options].map((o) => o.value);
-    if (names.length === 0 || names.join(',') === current.join(',')) return;
-    const chosen = select.value;
-    select.replaceChildren(...names.map((name) => {
-      const option = document.createElement('option');
-      option.value = name;
-      option.textContent = name;
-      return option;
-    }));
-    select.value = names.includes(chosen) ? chosen : names[0];
   }
 
-  // The values of the run keys with a fixed set (stampede, invalidate), from the
-  // heartbeat's run_choices, so that the form offers what this daemon accepts; the
-  // page's own options stand in while no daemon says. A choice survives a refresh.
+  // Makes `values` the options of `select` unless they already are; the choice
+  // survives a refresh, else `preferred`, else the first.
+  function setOptions(select, values, preferred) {
+    const current = [...select.options].map((o) => o.value);
+    if (values.length === 0 || values.join(',') === current.join(',')) return;
+    const chosen = select.value;
+    select.replaceChildren(...values.map((value) => {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = value;
+      return option;
+    }));
+    select.value = values.includes(chosen) ? chosen
+      : values.includes(preferred) ? preferred : values[0];
+  }
+
+  // The form offers what this daemon accepts: its workloads, and the values of
+  // the run keys with a fixed set (stampede, invalidate) from run_choices. The
+  // page's own options stand in while no daemon says.
   function renderChoices(daemon) {
-    const choices = daemon && typeof daemon.run_choices === 'object' && daemon.run_choices !== null
+    setOptions($('workload'), names(daemon.workloads), 'demo');
+    const choices = typeof daemon.run_choices === 'object' && daemon.run_choices !== null
       ? daemon.run_choices : {};
     for (const [key, choice] of Object.entries(choices)) {
       const select = document.getElementById(key);
-      if (!select || select.tagName !== 'SELECT' || !choice || !Array.isArray(choice.values)) continue;
-      const values = choice.values.filter((v) => typeof v === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(v));
-      const current = [...select.options].map((o) => o.value);
-      if (values.length === 0 || values.join(',') === current.join(',')) continue;
-      const chosen = select.value;
-      select.replaceChildren(...values.map((value) => {
-        const option = document.createElement('option');
-        option.value = value;
-        option.textContent = value;
-        return option;
-      }));
-      select.value = values.includes(chosen) ? chosen
-        : values.includes(choice.default) ? choice.default : values[0];
+      if (!select || select.tagName !== 'SELECT' || !choice) continue;
+      setOptions(select, names(choice.values), choice.default);
     }
   }
 
   function renderDaemon(online, daemon) {
-    renderWorkloads(daemon);
     renderChoices(daemon);
     const pill = $('daemon');
     pill.className = online ? 'pill online' : 'pill offline';
