@@ -38,7 +38,7 @@ measure() {
     [[ -n $port ]] && break
     sleep 0.05
   done
-  [[ -n $port ]] || { cat "$log" >&2; exit 1; }
+  [[ -n $port ]] || { cat "$log" >&2; kill "$pid" 2>/dev/null; exit 1; }
   wrk -t1 -c12 -d2s -s "$repo/bench/web_poll.lua" "http://127.0.0.1:$port/" >/dev/null
   c0=$(cpu_ns "$pid")
   out=$(wrk -t1 -c12 -d8s -s "$repo/bench/web_poll.lua" "http://127.0.0.1:$port/")
@@ -58,7 +58,8 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 
 olds=() news=() ratios=()
 for ((i = 1; i <= pairs; i++)); do
-  a=$(measure "$old") b=$(measure "$new")
+  a=$(measure "$old") || exit 1
+  b=$(measure "$new") || exit 1
   olds+=("$a") news+=("$b") ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
   echo "pair $i: old $a µs/request, new $b µs/request (new/old ${ratios[-1]})"
 done

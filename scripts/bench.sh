@@ -135,8 +135,12 @@ missing=0
 for target in "${kTargets[@]}" dbcache_microbench; do [[ -x $bin/$target ]] || missing=1; done
 if ((missing)); then
   step "building ${kTargets[*]} dbcache_microbench in $build_dir"
+  # The benchmarks on explicitly: a build directory scripts/demo.sh made has them off.
   if [[ ! -f $build_dir/CMakeCache.txt ]]; then
-    cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DDBCACHE_BUILD_BENCH=ON >/dev/null
+  else
+    cmake -S "$repo" -B "$build_dir" -DDBCACHE_BUILD_BENCH=ON >/dev/null
   fi
   cmake --build "$build_dir" -j"${DBCACHE_BUILD_JOBS:-2}" --target "${kTargets[@]}" \
     >/dev/null

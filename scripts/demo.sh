@@ -100,7 +100,7 @@ if ! "${configure[@]}" >"$build_log" 2>&1 ||
   ! cmake --build build -j"${DBCACHE_BUILD_JOBS:-2}" \
     --target dbcached dbcachectl dbcache-web >>"$build_log" 2>&1; then
   echo "build failed; what the compiler said (all of it in $build_log):" >&2
-  grep -E -A4 'error|Error' "$build_log" | head -n 60 >&2
+  grep -E -A4 'error|Error' "$build_log" | head -n 60 >&2 || true
   exit 1
 fi
 echo "built dbcached, dbcachectl and dbcache-web in $((SECONDS - build_started)) s" \
@@ -118,9 +118,10 @@ elif [[ -f $file ]] && ! ours "$file"; then
     "shell, so point it at this stack or run: eval \"\$(scripts/local-stack.sh env)\""
 else
   mkdir -p "$(dirname "$file")"
-  { echo "$kSettingsMarker for the stack in $stack_dir; 'scripts/demo.sh stop' removes it"
-    scripts/local-stack.sh env; } >"$file.tmp"
-  chmod 600 "$file.tmp"  # it holds the stack's MySQL password
+  # Mode 600 from the start: it holds the stack's MySQL password.
+  (umask 077
+   { echo "$kSettingsMarker for the stack in $stack_dir; 'scripts/demo.sh stop' removes it"
+     scripts/local-stack.sh env; } >"$file.tmp")
   mv "$file.tmp" "$file"
   echo "settings: $file (the programs read it in any shell)"
 fi

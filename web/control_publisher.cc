@@ -59,7 +59,12 @@ absl::StatusOr<RunStartAnswer> ControlPublisher::StartRun(
     if (absl::IsDeadlineExceeded(text.status())) {
       return RunStartAnswer{RunStartAnswer::Kind::kNoAnswer, "", ""};
     }
-    if (!text.ok()) return text.status();
+    // Published, then the connection failed: the run may be starting, so the
+    // caller must not take it for a message that never went out.
+    if (!text.ok()) {
+      return RunStartAnswer{RunStartAnswer::Kind::kNoAnswer, "",
+                            std::string(text.status().message())};
+    }
     const nlohmann::json event = ParseObject(*text);
     if (event.is_null()) continue;
     const std::string name = Text(event, "event");

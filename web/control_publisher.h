@@ -27,7 +27,8 @@ struct RunStartAnswer {
     kRefused,   // its error event for the id: `error` is the code (busy,
                 // invalid, unknown_workload, ...), `message` its words
     kNoDaemon,  // nobody is subscribed to the control channel
-    kNoAnswer,  // subscribed, but no word for the id before the deadline
+    kNoAnswer,  // published, but no word for the id before the deadline
+                // (or the connection failed meanwhile: `message` says how)
   };
   Kind kind = Kind::kNoAnswer;
   std::string error;
@@ -51,7 +52,8 @@ class ControlPublisher {
 
   // PUBLISHes the run message `message` and waits up to `timeout` for the
   // daemon's run_started or error event for `id` on <prefix>events, to which
-  // it subscribes first. Errors are Redis's (unreachable, refused).
+  // it subscribes first. Errors are Redis's before anything was published
+  // (unreachable, refused).
   //
   //   absl::StatusOr<RunStartAnswer> answer =
   //       publisher.StartRun(message, "r1", absl::Seconds(10));

@@ -66,7 +66,8 @@ class RedisPool {
   // every idle connection is dropped and f runs once more on a new one, so
   // that a Redis restart costs callers nothing but a reconnect. A timeout is
   // not retried: a Redis that accepts and never answers (stalled, half-open)
-  // would cost every caller two; it throttles Borrow like a failed connect.
+  // would cost every caller two; it drops the idle connections and throttles
+  // Borrow like a failed connect.
   template <typename F>
   auto Call(F f) -> decltype(f(std::declval<redis::SyncClient&>())) {
     for (int attempt = 0;; ++attempt) {
@@ -74,6 +75,9 @@ class RedisPool {
       if (!lease.ok()) return lease.status();
       auto result = f(**lease);
       if (absl::IsDeadlineExceeded(result.status())) {
+        // The idle ones are likely as silent (a stalled or failed-over
+        // server): each would cost its next caller a timeout too.
+        DropIdle();
         NoteFailure(result.status());
         return result;
       }

@@ -164,28 +164,45 @@ WebServer::WebServer(ServerOptions options, StatsReader* reader,
   });
   // Every request goes to Dispatch, which routes and answers 404 and 405
   // itself. Those without a body are taken before httplib's routing, which
-  // would match each against a std::regex; those with one after it, once
-  // httplib has read the body.
+  // would match each against a std::regex; a POST, PUT, PATCH or DELETE with
+  // one after it, once httplib has read the body.
   server_.set_pre_routing_handler([this](const HttpRequest& request,
                                          HttpResponse& response) {
-    if (request.has_header("Transfer-Encoding") ||
+    // httplib 0.11 reads a chunked body whole, past its payload limit:
+    // the API's bodies are small and sent with a length.
+    if (request.has_header("Transfer-Encoding")) {
+      SendError(response, 411,
+                "send the body with Content-Length (chunked bodies are "
+                "not accepted)");
+      response.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const bool has_body =
         request.get_header_value("Content-Length", 0).find_first_not_of('0') !=
-            std::string::npos) {
+        std::string::npos;
+    if (!has_body) {
+      Dispatch(request, response);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // httplib reads bodies of these only; another method's body would be
+    // read as the next request on the connection.
+    if (request.method == "POST" || request.method == "PUT" ||
+        request.method == "PATCH" || request.method == "DELETE") {
       return httplib::Server::HandlerResponse::Unhandled;
     }
-    Dispatch(request, response);
+    SendError(response, 400,
+              StrCat(request.method, " requests carry no body here"));
+    response.set_header("Connection", "close");
     return httplib::Server::HandlerResponse::Handled;
   });
   const httplib::Server::Handler dispatch = [this](const HttpRequest& request,
                                                    HttpResponse& response) {
     Dispatch(request, response);
   };
-  server_.Get(".*", dispatch);  // HEAD too.
   server_.Post(".*", dispatch);
   server_.Put(".*", dispatch);
   server_.Patch(".*", dispatch);
   server_.Delete(".*", dispatch);
-  server_.Options(".*", dispatch);
   // What httplib answers by itself is JSON like the rest of the API.
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
       [](const HttpRequest&, HttpResponse& response) {
@@ -469,12 +486,17 @@ void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
           StrCat("no dbcached daemon is listening on ", publisher_->channel()));
       return;
     case RunStartAnswer::Kind::kNoAnswer:
-      SendError(
-          response, 503,
-          absl::StrFormat("dbcached did not answer run %s within %s; it "
-                          "may still start it (see /api/stats)",
+      SendError(response, 503,
+                answer->message.empty()
+                    ? absl::StrFormat(
+                          "dbcached did not answer run %s within %s; it may "
+                          "still start it (see /api/stats)",
                           command.run.id,
-                          absl::FormatDuration(options_.run_start_timeout)));
+                          absl::FormatDuration(options_.run_start_timeout))
+                    : absl::StrFormat(
+                          "run %s was sent, then its answer was lost (%s); it "
+                          "may be starting (see /api/stats)",
+                          command.run.id, answer->message));
       return;
     case RunStartAnswer::Kind::kRefused:
       SendJson(response, RefusalStatus(answer->error),

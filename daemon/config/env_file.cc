@@ -70,11 +70,19 @@ EnvFile ParseEnvFile(std::string_view text) {
       continue;
     }
     std::string_view value = line.substr(equals + 1);
+    std::string text;
     if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') &&
         value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
+      text = value.substr(1, value.size() - 2);
+    } else {
+      // Unquoted, a backslash keeps the next character (printf %q's escapes,
+      // as local-stack.sh env writes a password with spaces).
+      for (size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '\\' && i + 1 < value.size()) ++i;
+        text += value[i];
+      }
     }
-    file.values[std::string(name)] = std::string(value);
+    file.values[std::string(name)] = std::move(text);
   }
   return file;
 }
@@ -111,9 +119,20 @@ Environment EnvironmentWithUserFile(std::string_view program) {
                    std::string(file.status().message()).c_str());
     }
   }
+  // A setting may have several names (REDIS_MASTER_PORT, REDIS_PORT): the file
+  // fills in only when the environment has none of them, so that an exported
+  // REDIS_PORT beats the file's REDIS_MASTER_PORT.
   return
       [process, values](std::string_view name) -> std::optional<std::string> {
         if (std::optional<std::string> value = process(name)) return value;
+        for (const SettingSpec& spec : SettingSpecs()) {
+          bool named = false;
+          for (std::string_view alias : spec.env) named |= alias == name;
+          if (!named) continue;
+          for (std::string_view alias : spec.env) {
+            if (process(alias).has_value()) return std::nullopt;
+          }
+        }
         if (auto it = values->find(name); it != values->end())
           return it->second;
         return std::nullopt;

@@ -1,6 +1,9 @@
 #include "daemon/redis/sync_subscription.h"
 
+#include <string_view>
 #include <utility>
+
+#include "daemon/common/str_cat.h"
 
 namespace dbcache::redis {
 
@@ -10,6 +13,12 @@ absl::StatusOr<SyncSubscription> SyncSubscription::Open(
   if (!client.ok()) return client.status();
   absl::StatusOr<ReplyPtr> subscribed = client->Command({"SUBSCRIBE", channel});
   if (!subscribed.ok()) return subscribed.status();
+  // Refused (an ACL without the channel): nothing would ever arrive.
+  if ((*subscribed)->type == REDIS_REPLY_ERROR) {
+    return absl::PermissionDeniedError(
+        StrCat("Redis at ", endpoint.Name(), " refused SUBSCRIBE ", channel,
+               ": ", std::string_view((*subscribed)->str, (*subscribed)->len)));
+  }
   return SyncSubscription(*std::move(client));
 }
 

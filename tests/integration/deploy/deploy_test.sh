@@ -175,25 +175,36 @@ test_compose() {
 test_runtime() {
   need apt-cache "apt"
   local runtime closure program lib package missing=()
-  mapfile -t runtime < <("$DBCACHE_SOURCE_DIR/scripts/install-deps.sh" --run --list)
+  runtime=$("$DBCACHE_SOURCE_DIR/scripts/install-deps.sh" --run --list) ||
+    fail "install-deps.sh --run --list failed"
+  mapfile -t runtime <<<"$runtime"
+  ((${#runtime[@]} >= 5)) || fail "install-deps.sh --run lists only: ${runtime[*]}"
   closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
     --no-breaks --no-replaces --no-enhances "${runtime[@]}" 2>/dev/null |
     grep -v '^ ' | sed 's/:.*//' | sort -u)
+  local libs checked=0
   for program in $DBCACHE_PROGRAMS; do
+    [[ -x $DBCACHE_BUILD_DIR/bin/$program ]] || fail "$program is not built"
+    libs=$(ldd "$DBCACHE_BUILD_DIR/bin/$program" | awk '$3 ~ /^\// { print $3 }') ||
+      fail "ldd $program failed"
+    [[ -n $libs ]] || fail "ldd lists no library of $program"
     while read -r lib; do
+      ((++checked))
       package=$(dpkg-query -S "$(readlink -f "$lib")" 2>/dev/null | head -n1 | sed 's/:.*//') ||
         true
       [[ -n $package ]] || package=$(dpkg-query -S "$lib" 2>/dev/null | head -n1 | sed 's/:.*//') ||
         true
       [[ -n $package ]] || fail "$program links $lib, which no package owns"
       grep -qx "$package" <<<"$closure" && continue
+      # A sanitizer build's runtimes: the image never ships that build.
+      [[ $package == libasan* || $package == libubsan* ]] && continue
       [[ $(dpkg-query -W -f='${Priority}' "$package") == required ]] && continue
       missing+=("$package (for $program's $(basename "$lib"))")
-    done < <(ldd "$DBCACHE_BUILD_DIR/bin/$program" | awk '$3 ~ /^\// { print $3 }')
+    done <<<"$libs"
   done
   ((${#missing[@]} == 0)) ||
     fail "not in scripts/install-deps.sh --run or what it depends on: ${missing[*]}"
-  echo "PASS: every library of $DBCACHE_PROGRAMS comes with install-deps.sh --run"
+  echo "PASS: the $checked libraries of $DBCACHE_PROGRAMS come with install-deps.sh --run"
 }
 
 case "${1:-}" in

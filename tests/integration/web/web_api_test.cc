@@ -951,7 +951,16 @@ TEST_F(WebApiTest, MalformedRequestsAreJsonErrorsAndTheServerGoesOn) {
            {"BREW /api/stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "400"},
            {absl::StrCat("GET /", std::string(9000, 'a'),
                          " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
-            "414"}}) {
+            "414"},
+           // httplib would read a chunked body past its limit.
+           {"POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+            "application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "2\r\n{}\r\n0\r\n\r\n",
+            "411"},
+           // and not a GET's at all: it would be read as the next request.
+           {"GET /api/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+            "5\r\n\r\nhello",
+            "400"}}) {
     SCOPED_TRACE(request.substr(0, 40));
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_GE(fd, 0);

@@ -33,6 +33,7 @@ TEST(EnvFileTest, LinesAsLocalStackEnvPrintsThemAndAsSystemdReadsThem) {
       "export REDIS_MASTER_PORT=16379\n"
       "  MYSQL_PASSWORD='a b#c'  \n"
       "MYSQL_USER=\"dbcache\"\n"
+      "MYSQL_DATABASE=a\\ b\\$c\n"
       "\n"
       "DBCACHE_PREFIX=\n"
       "REDIS_MASTER_PORT=16380\n"
@@ -40,12 +41,13 @@ TEST(EnvFileTest, LinesAsLocalStackEnvPrintsThemAndAsSystemdReadsThem) {
       "9LIVES=1\n"
       "=x\n");
   EXPECT_THAT(file.values, ElementsAre(Pair("DBCACHE_PREFIX", ""),
+                                       Pair("MYSQL_DATABASE", "a b$c"),
                                        Pair("MYSQL_PASSWORD", "a b#c"),
                                        Pair("MYSQL_USER", "dbcache"),
                                        Pair("REDIS_MASTER_PORT", "16380")));
-  EXPECT_THAT(file.problems, ElementsAre("line 8: not NAME=value (ignored)",
-                                         "line 9: not NAME=value (ignored)",
-                                         "line 10: not NAME=value (ignored)"));
+  EXPECT_THAT(file.problems, ElementsAre("line 9: not NAME=value (ignored)",
+                                         "line 10: not NAME=value (ignored)",
+                                         "line 11: not NAME=value (ignored)"));
 }
 
 TEST(EnvFileTest, PathFromTheVariableThenXdgThenHome) {
@@ -66,18 +68,34 @@ TEST(EnvFileTest, TheEnvironmentWinsOverTheFileAndTheFileOverDefaults) {
   const int fd = mkstemp(path);
   ASSERT_GE(fd, 0);
   close(fd);
-  std::ofstream(path) << "REDIS_MASTER_PORT=16379\nMYSQL_PORT=13306\n";
+  std::ofstream(path) << "REDIS_MASTER_PORT=16379\nMYSQL_PORT=13306\n"
+                         "REDIS_READER_PORT=16380\n";
   setenv("DBCACHE_ENV_FILE", path, 1);
   setenv("MYSQL_PORT", "3307", 1);
   unsetenv("REDIS_MASTER_PORT");
-  const Environment env = EnvironmentWithUserFile("env_file_test");
-  EXPECT_EQ(env("REDIS_MASTER_PORT"), "16379");
-  EXPECT_EQ(env("MYSQL_PORT"), "3307");
-  EXPECT_EQ(env("MYSQL_HOST"), std::nullopt);
-  absl::StatusOr<Settings> settings = Resolve({}, env);
-  ASSERT_TRUE(settings.ok()) << settings.status();
-  EXPECT_EQ(settings->redis_primary.port, 16379);
-  EXPECT_EQ(settings->mysql_port, 3307);
+  unsetenv("REDIS_READER_PORT");
+  unsetenv("REDIS_PORT");
+  {
+    const Environment env = EnvironmentWithUserFile("env_file_test");
+    EXPECT_EQ(env("REDIS_MASTER_PORT"), "16379");
+    EXPECT_EQ(env("MYSQL_PORT"), "3307");
+    EXPECT_EQ(env("MYSQL_HOST"), std::nullopt);
+    absl::StatusOr<Settings> settings = Resolve({}, env);
+    ASSERT_TRUE(settings.ok()) << settings.status();
+    EXPECT_EQ(settings->redis_primary.port, 16379);
+    EXPECT_EQ(settings->redis_reader.port, 16380);
+    EXPECT_EQ(settings->mysql_port, 3307);
+  }
+  // Another name of the same setting in the environment beats the file.
+  setenv("REDIS_PORT", "6390", 1);
+  {
+    const Environment env = EnvironmentWithUserFile("env_file_test");
+    EXPECT_EQ(env("REDIS_MASTER_PORT"), std::nullopt);
+    absl::StatusOr<Settings> settings = Resolve({}, env);
+    ASSERT_TRUE(settings.ok()) << settings.status();
+    EXPECT_EQ(settings->redis_primary.port, 6390);
+  }
+  unsetenv("REDIS_PORT");
   unsetenv("MYSQL_PORT");
   unsetenv("DBCACHE_ENV_FILE");
   std::remove(path);
