@@ -173,6 +173,26 @@ void BM_HistogramRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_HistogramRecord);
 
+// What every completed query costs the run's bookkeeping: its outcome, its two
+// latency histograms, its interval (one closes every 10,000 queries). The
+// simulated clock moves 10 µs a query (100,000 queries a second).
+void BM_RunStatsComplete(benchmark::State& state) {
+  const std::vector<uint64_t> values = MakeLatencies();
+  run::RunStats stats;
+  stats.Begin(run::RunParams(), "bench-1", absl::Now(), 0);
+  size_t i = 0;
+  int64_t now_ns = 0;
+  for (auto _ : state) {
+    const uint64_t ns = values[i++ & (values.size() - 1)];
+    now_ns += 10'000;
+    stats.Complete(i % 20 == 0 ? run::Outcome::kMiss : run::Outcome::kHit, ns,
+                   ns, now_ns);
+  }
+  benchmark::DoNotOptimize(stats.done());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RunStatsComplete);
+
 // Summarize is what every 100 ms snapshot pays, per histogram (a run has four).
 void BM_HistogramSummarize(benchmark::State& state) {
   const std::vector<uint64_t> values = MakeLatencies();
@@ -218,39 +238,49 @@ void BM_WorkloadNextAndRender(benchmark::State& state) {
 }
 BENCHMARK(BM_WorkloadNextAndRender);
 
-// What every snapshot tick (100 ms by default) builds for dbcache:stats and
-// dbcache:log: the run's JSON with chart buckets, and the 25 log entries.
-void BM_SnapshotJson(benchmark::State& state) {
+// A run of `queries` queries, one completing every step_ns, 5% of them misses.
+void FillRun(run::RunStats& stats, int64_t queries, int64_t step_ns) {
   const std::vector<uint64_t> values = MakeLatencies();
-  run::RunStats stats;
   run::RunParams params;
-  params.queries = 1'000'000;
+  params.queries = queries;
   params.seed = 7;
   stats.Begin(params, "bench-1", absl::Now(), 0);
   run::Workload workload("SELECT customer_id, review_id FROM reviews LIMIT {}",
                          "reviews", "dbcache:", 75, 1);
   std::string sql;
   std::string key;
-  for (int64_t i = 0; i < state.range(0); ++i) {
+  for (int64_t i = 0; i < queries; ++i) {
     const uint64_t ns = values[static_cast<size_t>(i) & (values.size() - 1)];
+    const int64_t now_ns = (i + 1) * step_ns;
     stats.RecordIssued();
     if (i % 20 == 0) {
       mysql::QueryTiming timing;
       timing.exec_ns = static_cast<int64_t>(ns * 3);
       stats.RecordDb(timing, true);
-      stats.Complete(run::Outcome::kMiss, ns * 3, ns * 3);
+      stats.Complete(run::Outcome::kMiss, ns * 3, ns * 3, now_ns);
     } else {
       stats.RecordCacheGet(ns);
-      stats.Complete(run::Outcome::kHit, ns, ns);
+      stats.Complete(run::Outcome::kHit, ns, ns, now_ns);
     }
     workload.Next(&sql, &key);
     stats.AddLog(static_cast<uint64_t>(i + 1), sql, run::Outcome::kHit, ns);
   }
+}
+
+// What every snapshot tick (100 ms by default) builds for dbcache:stats and
+// dbcache:log: the run's JSON with chart buckets, and the 25 log entries.
+// range(1) != 0 adds the series; the run lasts 60 s, so that it is full (600
+// intervals).
+void BM_SnapshotJson(benchmark::State& state) {
+  constexpr int64_t kRunNs = 60'000'000'000;
+  run::RunStats stats;
+  FillRun(stats, state.range(0), kRunNs / state.range(0));
   run::SnapshotContext context;
-  context.now_ns = 1'000'000'000;
+  context.now_ns = kRunNs;
   context.wall_now = absl::Now();
   context.sql_template = "SELECT customer_id, review_id FROM reviews LIMIT {}";
   context.histograms = true;
+  context.series = state.range(1) != 0;
   size_t bytes = 0;
   for (auto _ : state) {
     std::string json = run::DumpJson(run::RunJson(stats, context));
@@ -264,7 +294,7 @@ void BM_SnapshotJson(benchmark::State& state) {
   }
   state.counters["stats_bytes"] = static_cast<double>(bytes);
 }
-BENCHMARK(BM_SnapshotJson)->Arg(100'000);
+BENCHMARK(BM_SnapshotJson)->Args({100'000, 0})->Args({100'000, 1});
 
 void BM_ParseControlText(benchmark::State& state) {
   constexpr std::string_view kMessage =

@@ -20,6 +20,7 @@
 #include "daemon/config/command_line.h"
 #include "daemon/config/settings.h"
 #include "daemon/ctl/cancel_on_interrupt.h"
+#include "daemon/ctl/compare_table.h"
 #include "daemon/ctl/daemon_commands.h"
 #include "daemon/ctl/mysql_session.h"
 #include "daemon/ctl/seed.h"
@@ -55,7 +56,7 @@ ABSL_FLAG(std::string, invalidate, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, delete_delay_ms, "", "run: see 'Flags of run'");
 ABSL_FLAG(std::string, verify, "", "run: see 'Flags of run'");
 ABSL_FLAG(bool, csv, false, "sweep: print the result as CSV");
-ABSL_FLAG(bool, json, false, "sweep: print the result as JSON");
+ABSL_FLAG(bool, json, false, "sweep, compare: print the result as JSON");
 ABSL_FLAG(bool, wait, false, "run: follow the run and print its summary");
 ABSL_FLAG(std::string, load_method, "auto", "seed: auto, infile or insert");
 
@@ -77,6 +78,7 @@ int RunVerify(const config::Settings& settings);
 int RunRun(const config::Settings& settings);
 int RunWorkloads(const config::Settings& settings);
 int RunSweep(const config::Settings& settings);
+int RunCompare(const config::Settings& settings);
 int RunStatus(const config::Settings& settings) {
   return ctl::StatusCommand(settings);
 }
@@ -103,6 +105,8 @@ constexpr Subcommand kSubcommands[] = {
      "run a TTL x dist grid: what "
      "the cache saves",
      RunSweep},
+    {"compare", "[--queries N] ...",
+     "the same run with cache=off, then cache=on", RunCompare},
     {"workloads", "[--workloads FILE]",
      "check the workload file and list its workloads", RunWorkloads},
     {"status", "", "daemon heartbeat and the last run's summary", RunStatus},
@@ -165,6 +169,17 @@ constexpr std::string_view kExtraHelpTail =
     "that\n"
     "  is going and stops the sweep (exit 1); a second Ctrl-C quits at "
     "once.\n"
+    "\n"
+    "Flags of compare (any flag of run but --cache):\n"
+    "  --json                 print the compare's record as JSON, not a "
+    "table\n"
+    "  Runs the workload with cache=off, then from a flushed cache with "
+    "cache=on,\n"
+    "  with one seed (--seed, or the daemon's pick), and prints both with "
+    "the\n"
+    "  speed-ups. Kept in <prefix>compares (the last 20) and shown by the "
+    "page at\n"
+    "  /?compare=<id>. Ctrl-C cancels it (exit 1).\n"
     "\n"
     "Flags of seed:\n"
     "  --rows N               rows to load, 1..100000000 (default 100000)\n"
@@ -358,6 +373,27 @@ int RunSweep(const config::Settings& settings) {
                        : ctl::SweepOptions::Format::kTable;
   const ctl::CancelOnInterrupt interrupt(settings);
   return ctl::SweepCommand(settings, options, interrupt.interrupted_flag());
+}
+
+int RunCompare(const config::Settings& settings) {
+  if (absl::GetFlag(FLAGS_csv)) return Fail(2, "compare: no --csv (--json)");
+  if (!absl::GetFlag(FLAGS_cache).empty()) {
+    return Fail(2,
+                "compare: --cache is the compare's own (cache=off, then "
+                "cache=on)");
+  }
+  absl::StatusOr<run::RunParams> params = RunParamsFromFlags({"cache"});
+  if (!params.ok()) return Fail(2, AsStd(params.status().message()));
+  const ctl::CancelOnInterrupt interrupt(settings);
+  ctl::FollowedRun compare =
+      ctl::PublishCompareAndFollow(settings, *std::move(params));
+  if (!compare.summary.is_object()) return compare.exit_code;
+  if (absl::GetFlag(FLAGS_json)) {
+    absl::PrintF("%s\n", compare.summary.dump(2));
+  } else {
+    absl::PrintF("%s", ctl::FormatCompareTable(compare.summary));
+  }
+  return compare.exit_code;
 }
 
 // Reads the workload file as dbcached would, so that a mistake shows before

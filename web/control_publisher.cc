@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/common/json_fields.h"
 #include "daemon/common/str_cat.h"
 #include "daemon/redis/sync_subscription.h"
 #include "web/monotonic_clock.h"
@@ -17,13 +18,6 @@ nlohmann::json ParseObject(const std::optional<std::string>& text) {
       nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!value.is_object()) return nullptr;
   return value;
-}
-
-// `key` of an event when it is a string, else "" (json::value would throw on
-// another type).
-std::string Text(const nlohmann::json& event, const char* key) {
-  const auto it = event.find(key);
-  return it != event.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 }  // namespace
@@ -68,7 +62,9 @@ absl::StatusOr<RunStartAnswer> ControlPublisher::StartRun(
     const nlohmann::json event = ParseObject(*text);
     if (event.is_null()) continue;
     const std::string name = Text(event, "event");
-    if (name == "run_started" && Text(event, "run_id") == id) {
+    // A compare answers for itself first (its runs have their own ids).
+    if ((name == "run_started" && Text(event, "run_id") == id) ||
+        (name == "compare_started" && Text(event, "id") == id)) {
       return RunStartAnswer{RunStartAnswer::Kind::kStarted, "", ""};
     }
     if (name == "error" && Text(event, "id") == id) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include "daemon/common/json_fields.h"
 #include "daemon/common/log.h"
 #include "daemon/common/str_cat.h"
 #include "daemon/run/control/run_keys.h"
@@ -167,6 +168,11 @@ void Daemon::OnConnectionState() {
               engine_.stats().run_id());
       PublishFinal();
     }
+    if (compare_record_pending_.has_value()) {
+      LogInfo("compare %s: writing its record now",
+              Text(*compare_record_pending_, "compare_id"));
+      PublishComparisonRecord();
+    }
   }
   // Ready means: commands can arrive (subscribed) and results can be written.
   if (!notifier_.ready_sent() && subscriber_.connected() &&
@@ -186,6 +192,8 @@ void Daemon::UpdateStatus() {
     const uint64_t total = static_cast<uint64_t>(s.params().queries);
     status = StrCat("run ", s.run_id(), " at ",
                     total == 0 ? 0 : s.done() * 100 / total, "%");
+  } else if (comparison_.has_value()) {
+    status = StrCat("compare ", comparison_->id(), " between its runs");
   } else {
     status = "idle";
   }
@@ -205,21 +213,25 @@ void Daemon::OnControl(std::string_view message) {
   absl::StatusOr<run::ControlCommand> command =
       run::ParseControlMessage(message);
   if (!command.ok()) {
-    // A well-formed message with a bad field still names its sender's id,
-    // so that whoever waits for this answer (dbcachectl, the web) hears it.
-    const nlohmann::json parsed =
-        nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);
-    const auto id = parsed.is_object() ? parsed.find("id") : parsed.end();
-    PublishError(
-        "invalid", AsStd(command.status().message()), message,
-        id != parsed.end() && id->is_string() ? id->get<std::string>() : "");
+    // A message with a bad field still names its sender's id, so that
+    // whoever waits for this answer (dbcachectl, the web) hears it.
+    PublishError("invalid", AsStd(command.status().message()), message,
+                 run::ClaimedId(message));
     return;
   }
   switch (command->kind) {
     case run::CommandKind::kRun:
       HandleRun(*command);
       return;
+    case run::CommandKind::kCompare:
+      HandleCompare(*command);
+      return;
     case run::CommandKind::kCancel:
+      if (comparison_.has_value() &&
+          comparison_->phase() == Comparison::Phase::kFlush) {
+        EndComparison("cancelled", "cancelled between its two runs");
+        return;
+      }
       if (starting_.has_value()) {
         starting_->cancelled = true;
         return;
@@ -242,7 +254,8 @@ void Daemon::OnControl(std::string_view message) {
           {{"event", "pong"},
            {"id", command->id},
            {"version", DBCACHE_VERSION},
-           {"state", engine_.running() ? "running" : "idle"},
+           {"state",
+            engine_.running() || comparison_.has_value() ? "running" : "idle"},
            {"run_id", engine_.running()
                           ? nlohmann::json(engine_.stats().run_id())
                           : nlohmann::json(nullptr)}});
@@ -263,35 +276,81 @@ void Daemon::PublishError(std::string_view code, std::string_view message,
   publisher_.PublishEvent(event);
 }
 
-std::string Daemon::NewRunId() {
+std::string Daemon::NewId(std::string_view prefix) {
   ++run_counter_;
   std::mt19937 rng(static_cast<uint32_t>(scheduler_.NowNanos()) ^
                    static_cast<uint32_t>(getpid()));
-  return StrCat("r",
+  return StrCat(prefix,
                 absl::FormatTime("%Y%m%d-%H%M%S", scheduler_.WallNow(),
                                  absl::UTCTimeZone()),
                 "-", absl::Hex(rng() & 0xffff, absl::kZeroPad4));
 }
 
-void Daemon::HandleRun(const run::ControlCommand& command) {
+bool Daemon::AcceptRunCommand(const run::ControlCommand& command) {
   if (workloads_.Find(command.run.workload) == nullptr) {
     PublishError("unknown_workload",
                  StrCat("unknown workload '", command.run.workload,
                         "' (this daemon has: ", workloads_.Names(), ")"),
                  "", command.id);
-    return;
+    return false;
   }
-  std::string id = command.run.id.empty() ? NewRunId() : command.run.id;
   if (engine_.running() || starting_.has_value()) {
-    const std::string going =
-        starting_.has_value() ? starting_->id : engine_.stats().run_id();
+    PublishError("busy",
+                 StrCat("busy: run ",
+                        starting_.has_value()
+                            ? StrCat(starting_->id, " is starting")
+                            : StrCat(engine_.stats().run_id(), " is going (",
+                                     engine_.stats().done(), "/",
+                                     engine_.stats().params().queries, ")"),
+                        comparison_.has_value()
+                            ? StrCat(", part of compare ", comparison_->id())
+                            : std::string()),
+                 "", command.id);
+    return false;
+  }
+  if (comparison_.has_value()) {
     PublishError(
         "busy",
-        StrCat("busy: run ", going, " is going (", engine_.stats().done(), "/",
-               engine_.stats().params().queries, ")"),
+        StrCat("busy: compare ", comparison_->id(), " is between its two runs"),
         "", command.id);
-    return;
+    return false;
   }
+  // A flush still going (one a cancelled compare left, or a user's) would
+  // delete the new run's fresh entries under it.
+  if (flusher_.flushing()) {
+    PublishError("busy", "busy: a flush of the cache is going", "", command.id);
+    return false;
+  }
+  return true;
+}
+
+void Daemon::HandleRun(const run::ControlCommand& command) {
+  if (AcceptRunCommand(command)) BeginRun(command);
+}
+
+void Daemon::HandleCompare(const run::ControlCommand& command) {
+  if (!AcceptRunCommand(command)) return;
+  run::RunParams params = command.run;
+  if (params.id.empty()) params.id = NewId("c");
+  // Both runs draw the same statements in the same order.
+  if (!params.seed.has_value()) {
+    std::random_device random;
+    params.seed = (uint64_t{random()} << 32) ^ random();
+  }
+  comparison_.emplace(params.id, params, scheduler_.WallNow());
+  LogInfo("compare %s started: cache=off run %s, then cache=on run %s, seed %d",
+          comparison_->id(), comparison_->RunId(false),
+          comparison_->RunId(true), *params.seed);
+  publisher_.PublishEvent(
+      {{"event", "compare_started"},
+       {"id", comparison_->id()},
+       {"runs", {comparison_->RunId(false), comparison_->RunId(true)}},
+       {"seed", *params.seed}});
+  BeginRun(comparison_->RunCommand());
+}
+
+void Daemon::BeginRun(const run::ControlCommand& command) {
+  std::string id = command.run.id.empty() ? NewId("r") : command.run.id;
   const int connections = static_cast<int>(
       std::min<int64_t>(command.run.concurrency, command.run.queries));
   pool_.SetTargetSize(connections);
@@ -305,6 +364,7 @@ bool Daemon::StartingRunWanted() {
   if (!starting_.has_value()) return false;
   if (shutting_down_) {
     starting_.reset();
+    RunNotStarted("cancelled", "daemon shutting down");
     return false;
   }
   if (starting_->cancelled) {
@@ -312,9 +372,14 @@ bool Daemon::StartingRunWanted() {
                  StrCat("run ", starting_->id, " cancelled before it started"),
                  "", starting_->command.id);
     starting_.reset();
+    RunNotStarted("cancelled", "cancelled before its run started");
     return false;
   }
   return true;
+}
+
+void Daemon::RunNotStarted(std::string_view state, std::string_view why) {
+  if (comparison_.has_value()) EndComparison(state, why);
 }
 
 void Daemon::StartWarmedRun() {
@@ -339,11 +404,11 @@ void Daemon::OnWorkloadPrepared(const run::WorkloadSpec& spec,
   if (!domains.ok()) {
     LogWarning("run %s not started: %s", starting_->id,
                domains.status().message());
-    PublishError("workload",
-                 StrCat("run ", starting_->id,
-                        " not started: ", domains.status().message()),
-                 "", starting_->command.id);
+    const std::string why = StrCat(
+        "run ", starting_->id, " not started: ", domains.status().message());
+    PublishError("workload", why, "", starting_->command.id);
     starting_.reset();
+    RunNotStarted("failed", why);
     return;
   }
   StartRun(&spec, *std::move(domains));
@@ -360,9 +425,15 @@ void Daemon::StartRun(const run::WorkloadSpec* spec,
                                                          std::move(domains));
   if (!started.ok()) {
     PublishError("busy", AsStd(started.message()), "", command.id);
+    RunNotStarted("failed", AsStd(started.message()));
     return;
   }
   ++runs_started_;
+  run_tag_ = RunTag{id, "", ""};
+  if (comparison_.has_value()) {
+    run_tag_.compare_id = comparison_->id();
+    run_tag_.compare_role = std::string(comparison_->RoleOf(id));
+  }
   // The subscriber is on the primary, so a command arriving means the primary
   // is up and any record still pending was retried on reconnect; the new run's
   // snapshots take over the keys from here.
@@ -392,6 +463,15 @@ void Daemon::StartRun(const run::WorkloadSpec* spec,
 }
 
 void Daemon::HandleFlush(const run::ControlCommand& command) {
+  // A compare flushes between its runs itself; another flush would fail
+  // that one, or empty the cache under its cache=on run.
+  if (comparison_.has_value()) {
+    PublishError("busy",
+                 StrCat("busy: compare ", comparison_->id(),
+                        " is going (it flushes the cache itself)"),
+                 "", command.id);
+    return;
+  }
   std::string id = command.id;
   flusher_.Flush([this, id](absl::StatusOr<uint64_t> removed) {
     if (!removed.ok()) {
@@ -405,7 +485,7 @@ void Daemon::HandleFlush(const run::ControlCommand& command) {
 }
 
 void Daemon::HandleReset(const run::ControlCommand& command) {
-  if (engine_.running()) {
+  if (engine_.running() || starting_.has_value() || comparison_.has_value()) {
     PublishError("busy", "busy: cannot reset while a run is going", "",
                  command.id);
     return;
@@ -423,8 +503,14 @@ run::SnapshotContext Daemon::Context(bool histograms) const {
   c.wall_now = scheduler_.WallNow();
   c.sql_template = settings_.sql_template;
   c.histograms = histograms;
+  // dbcache:stats carries the live series; a summary carries none.
+  c.series = histograms;
   c.in_flight = engine_.in_flight();
   c.max_in_flight = engine_.max_in_flight();
+  if (run_tag_.run_id == engine_.stats().run_id()) {
+    c.compare_id = run_tag_.compare_id;
+    c.compare_role = run_tag_.compare_role;
+  }
   // Only dbcache:stats carries them: an event or a run summary is one run's.
   c.totals = histograms ? &engine_.totals() : nullptr;
   return c;
@@ -474,6 +560,91 @@ void Daemon::OnRunFinished(const run::RunStats& stats) {
   final_pending_ = true;
   PublishFinal();
   UpdateStatus();
+  if (comparison_.has_value() && !comparison_->RoleOf(stats.run_id()).empty()) {
+    OnComparisonRunFinished(stats);
+  }
+}
+
+void Daemon::OnComparisonRunFinished(const run::RunStats& stats) {
+  run::SnapshotContext context = Context(false);
+  context.series = true;
+  const bool cache = stats.params().cache;
+  if (!comparison_->RunEnded(run::RunJson(stats, context))) {
+    if (stats.state() == run::RunState::kFinished) {
+      EndComparison("finished", "");
+    } else {
+      EndComparison(run::RunStateName(stats.state()),
+                    StrCat("the cache=", cache ? "on" : "off", " run ",
+                           run::RunStateName(stats.state()),
+                           stats.reason().empty() ? "" : ": ", stats.reason()));
+    }
+    return;
+  }
+  if (shutting_down_) {
+    EndComparison("cancelled", "daemon shutting down");
+    return;
+  }
+  // The cache=on run starts from an empty cache, so that it pays for its own
+  // misses and a second compare measures what the first did.
+  flusher_.Flush(
+      [this, id = comparison_->id()](absl::StatusOr<uint64_t> removed) {
+        if (!comparison_.has_value() || comparison_->id() != id ||
+            comparison_->phase() != Comparison::Phase::kFlush) {
+          return;  // Cancelled meanwhile.
+        }
+        if (shutting_down_) {
+          EndComparison("cancelled", "daemon shutting down");
+          return;
+        }
+        if (!removed.ok()) {
+          EndComparison("failed",
+                        StrCat("the flush before the cache=on run failed: ",
+                               removed.status().message()));
+          return;
+        }
+        comparison_->Flushed();
+        BeginRun(comparison_->RunCommand());
+      });
+}
+
+void Daemon::EndComparison(std::string_view state, std::string_view reason) {
+  nlohmann::json record =
+      comparison_->Record(state, reason, scheduler_.WallNow());
+  LogInfo("compare %s %s%s%s", comparison_->id(), state,
+          reason.empty() ? "" : ": ", reason);
+  // The list first: whoever hears the event can read the record.
+  compare_record_pending_ = record;
+  PublishComparisonRecord();
+  publisher_.PublishEvent({{"event", "compare_finished"},
+                           {"id", comparison_->id()},
+                           {"compare", std::move(record)}});
+  comparison_.reset();
+  UpdateStatus();
+}
+
+void Daemon::PublishComparisonRecord() {
+  // Like a run's summary, the record is written again once the primary is
+  // back if this write fails.
+  if (compare_record_in_flight_) return;
+  compare_record_in_flight_ = true;
+  publisher_.PublishComparison(
+      *compare_record_pending_,
+      [this, id = Text(*compare_record_pending_, "compare_id")](bool ok) {
+        compare_record_in_flight_ = false;
+        if (!compare_record_pending_.has_value()) return;
+        if (Text(*compare_record_pending_, "compare_id") != id) {
+          PublishComparisonRecord();  // A newer record came meanwhile.
+          return;
+        }
+        if (ok) {
+          compare_record_pending_.reset();
+        } else if (!shutting_down_) {
+          LogWarning(
+              "compare %s: record not written (%s); will write it when the "
+              "primary is back",
+              id, publisher_.last_error());
+        }
+      });
 }
 
 void Daemon::PublishFinal() {
@@ -515,35 +686,39 @@ nlohmann::json Daemon::HeartbeatJson() const {
       last_error = StrCat(c->options().name, ": ", c->last_error());
     }
   }
-  const bool running = engine_.running();
+  // A compare between its runs is still busy.
+  const bool running = engine_.running() || comparison_.has_value();
   // What a run's workload= may name here (the page offers these).
   nlohmann::json workloads = nlohmann::json::array();
   for (const run::WorkloadSpec& w : workloads_.workloads()) {
     workloads.push_back(w.name);
   }
-  return {{"version", DBCACHE_VERSION},
-          {"pid", getpid()},
-          {"host", hostname_},
-          {"state", shutting_down_ ? "stopping"
-                    : running      ? "running"
-                                   : "idle"},
-          {"run_id", running ? nlohmann::json(engine_.stats().run_id())
-                             : nlohmann::json(nullptr)},
-          {"started_at", run::FormatTimestamp(started_at_)},
-          {"updated_at", run::FormatTimestamp(scheduler_.WallNow())},
-          {"connections", std::move(connections)},
-          {"cache_reads", settings_.cache_reads == config::CacheReads::kReader
-                              ? "reader"
-                              : "primary"},
-          {"reader_fallback", settings_.reader_fallback ? "primary" : "none"},
-          {"reader_fallbacks", cache_reads_.fallbacks()},
-          {"control_messages", control_messages_},
-          {"control_errors", control_errors_},
-          {"runs_started", runs_started_},
-          {"workloads", std::move(workloads)},
-          {"run_choices", run::control::RunChoicesJson()},
-          {"publish_failures", publisher_.failures()},
-          {"last_error", last_error}};
+  return {
+      {"version", DBCACHE_VERSION},
+      {"pid", getpid()},
+      {"host", hostname_},
+      {"state", shutting_down_ ? "stopping"
+                : running      ? "running"
+                               : "idle"},
+      {"run_id", engine_.running() ? nlohmann::json(engine_.stats().run_id())
+                                   : nlohmann::json(nullptr)},
+      {"compare_id", comparison_.has_value() ? nlohmann::json(comparison_->id())
+                                             : nlohmann::json(nullptr)},
+      {"started_at", run::FormatTimestamp(started_at_)},
+      {"updated_at", run::FormatTimestamp(scheduler_.WallNow())},
+      {"connections", std::move(connections)},
+      {"cache_reads", settings_.cache_reads == config::CacheReads::kReader
+                          ? "reader"
+                          : "primary"},
+      {"reader_fallback", settings_.reader_fallback ? "primary" : "none"},
+      {"reader_fallbacks", cache_reads_.fallbacks()},
+      {"control_messages", control_messages_},
+      {"control_errors", control_errors_},
+      {"runs_started", runs_started_},
+      {"workloads", std::move(workloads)},
+      {"run_choices", run::control::RunChoicesJson()},
+      {"publish_failures", publisher_.failures()},
+      {"last_error", last_error}};
 }
 
 void Daemon::OnHeartbeat() {
@@ -566,6 +741,9 @@ void Daemon::BeginShutdown(std::string_view why) {
     shutdown_timer_->Enable(kDrainLimit);
     engine_.Cancel(StrCat("daemon shutting down (", why, ")"));
     return;  // OnRunFinished calls FinishShutdown once the summary is written.
+  }
+  if (comparison_.has_value()) {
+    EndComparison("cancelled", StrCat("daemon shutting down (", why, ")"));
   }
   FinishShutdown();
 }

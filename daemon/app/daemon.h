@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "daemon/app/cache_flusher.h"
+#include "daemon/app/comparison.h"
 #include "daemon/app/notifier.h"
 #include "daemon/app/publisher.h"
 #include "daemon/config/settings.h"
@@ -49,7 +50,20 @@ class Daemon {
 
  private:
   void OnControl(std::string_view message);
+  // False, having said why, when a run or compare cannot start now.
+  bool AcceptRunCommand(const run::ControlCommand& command);
   void HandleRun(const run::ControlCommand& command);
+  void HandleCompare(const run::ControlCommand& command);
+  // Opens the run's connections and starts it (StartWarmedRun).
+  void BeginRun(const run::ControlCommand& command);
+  // A run accepted did not start: a compare it belonged to ends.
+  void RunNotStarted(std::string_view state, std::string_view why);
+  void OnComparisonRunFinished(const run::RunStats& stats);
+  // Writes the compare's record, says compare_finished, forgets it.
+  void EndComparison(std::string_view state, std::string_view reason);
+  // Writes compare_record_pending_ (<prefix>compares) unless a write is on
+  // its way.
+  void PublishComparisonRecord();
   // False, having dropped it (and said so if it was cancelled), when the run
   // in starting_ is no longer to start.
   bool StartingRunWanted();
@@ -73,7 +87,8 @@ class Daemon {
   void FinishShutdown();
   nlohmann::json HeartbeatJson() const;
   run::SnapshotContext Context(bool histograms) const;
-  std::string NewRunId();
+  // <prefix><UTC time>-<4 hex digits>.
+  std::string NewId(std::string_view prefix);
 
   const config::Settings settings_;
   loop::EventLoop loop_;
@@ -115,6 +130,19 @@ class Daemon {
     bool cancelled = false;
   };
   std::optional<StartingRun> starting_;
+  // The compare going, from its compare message to its record.
+  std::optional<Comparison> comparison_;
+  // Which compare the last run started belongs to, for its snapshots and
+  // summary (kept after the compare ends: a summary can be written late).
+  struct RunTag {
+    std::string run_id;
+    std::string compare_id;
+    std::string compare_role;
+  };
+  RunTag run_tag_;
+  // The last compare's record until Redis took it.
+  std::optional<nlohmann::json> compare_record_pending_;
+  bool compare_record_in_flight_ = false;
   // The last run's final snapshot + summary still have to reach Redis.
   bool final_pending_ = false;
   bool final_in_flight_ = false;

@@ -54,6 +54,7 @@ void Publisher::PublishSummary(const run::RunStats& stats,
                                const run::SnapshotContext& context, Done done) {
   run::SnapshotContext summary_context = context;
   summary_context.histograms = false;
+  summary_context.series = false;
   summary_context.totals = nullptr;
   const std::string summary =
       run::DumpJson(run::RunJson(stats, summary_context));
@@ -63,6 +64,20 @@ void Publisher::PublishSummary(const run::RunStats& stats,
   primary_.Command({"MULTI"}, track);
   primary_.Command({"LPUSH", runs_key, summary}, track);
   primary_.Command({"LTRIM", runs_key, "0", keep}, track);
+  primary_.Command({"EXEC"}, [this, done = std::move(done)](
+                                 const redis::RedisReply& r) mutable {
+    const bool ok = Track(r);
+    if (done) done(ok);
+  });
+}
+
+void Publisher::PublishComparison(const nlohmann::json& record, Done done) {
+  const std::string key = Key("compares");
+  const std::string keep = StrCat(kComparesKept - 1);
+  auto track = [this](const redis::RedisReply& r) { (void)Track(r); };
+  primary_.Command({"MULTI"}, track);
+  primary_.Command({"LPUSH", key, run::DumpJson(record)}, track);
+  primary_.Command({"LTRIM", key, "0", keep}, track);
   primary_.Command({"EXEC"}, [this, done = std::move(done)](
                                  const redis::RedisReply& r) mutable {
     const bool ok = Track(r);
@@ -99,8 +114,9 @@ void Publisher::ResetHistory(Done done) {
   const std::string stats = Key("stats");
   const std::string runs = Key("runs");
   const std::string log = Key("log");
+  const std::string compares = Key("compares");
   primary_.Command(
-      {"DEL", stats, runs, log},
+      {"DEL", stats, runs, log, compares},
       [this, done = std::move(done)](const redis::RedisReply& r) mutable {
         const bool ok = Track(r);
         if (done) done(ok);

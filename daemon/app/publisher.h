@@ -23,6 +23,8 @@ namespace dbcache::app {
 class Publisher {
  public:
   static constexpr int kRunsKept = 100;
+  // A compare's record holds both runs' series: fewer are kept.
+  static constexpr int kComparesKept = 20;
 
   Publisher(redis::RedisClient& primary, std::string prefix);
 
@@ -33,10 +35,12 @@ class Publisher {
                        Done done = nullptr);
   void PublishSummary(const run::RunStats& stats,
                       const run::SnapshotContext& context, Done done = nullptr);
+  // LPUSH + LTRIM of <prefix>compares.
+  void PublishComparison(const nlohmann::json& record, Done done = nullptr);
   void PublishEvent(const nlohmann::json& event);
   void PublishHeartbeat(const nlohmann::json& heartbeat, int64_t ttl_ms);
   void RemoveHeartbeat(Done done);
-  // DEL stats, runs and log.
+  // DEL stats, runs, log and compares.
   void ResetHistory(Done done);
 
   uint64_t failures() const { return failures_; }

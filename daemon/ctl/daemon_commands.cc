@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "daemon/common/json_fields.h"
 #include "daemon/common/str_cat.h"
 #include "daemon/ctl/progress.h"
 #include "daemon/ctl/summary_table.h"
@@ -168,14 +169,97 @@ FollowedRun PublishAndFollow(const config::Settings& settings,
       // silence for this long means it is gone.
       timeout = absl::Seconds(60);
     } else if (name == "progress" && progress) {
-      progress->Update(event->value("done", int64_t{0}));
+      progress->Update(static_cast<int64_t>(Number(*event, "done")));
     } else if (name == "run_finished") {
       nlohmann::json summary = (*event)["summary"];
-      if (progress) progress->Done(summary.value("done", int64_t{0}));
-      const int code = summary.value("state", "") == "finished"
-                           ? kExitOk
-                           : kExitRunNotFinished;
+      if (progress)
+        progress->Done(static_cast<int64_t>(Number(summary, "done")));
+      const int code =
+          Text(summary, "state") == "finished" ? kExitOk : kExitRunNotFinished;
       return {code, std::move(summary)};
+    }
+  }
+}
+
+FollowedRun PublishCompareAndFollow(const config::Settings& settings,
+                                    run::RunParams params,
+                                    absl::Duration ack_timeout) {
+  run::ControlCommand command;
+  command.kind = run::CommandKind::kCompare;
+  if (params.id.empty()) params.id = NewCommandId();
+  command.run = params;
+  command.id = params.id;
+  const std::string message = run::ControlCommandToJson(command);
+  if (absl::StatusOr<run::ControlCommand> check =
+          run::ParseControlMessage(message);
+      !check.ok()) {
+    return {Fail(kExitUsage, AsStd(check.status().message())), {}};
+  }
+  absl::StatusOr<redis::SyncClient> primary =
+      redis::SyncClient::Connect(Primary(settings));
+  if (!primary.ok()) {
+    return {Fail(kExitNoDaemon, AsStd(primary.status().message())), {}};
+  }
+  absl::StatusOr<EventStream> events = EventStream::Open(settings);
+  if (!events.ok()) {
+    return {Fail(kExitNoDaemon, AsStd(events.status().message())), {}};
+  }
+  if (int code = Publish(*primary, settings, message); code != kExitOk) {
+    return {code, {}};
+  }
+  const std::string& id = params.id;
+  const std::string runs[] = {id + "-off", id + "-on"};
+  bool started = false;
+  std::optional<Progress> progress;
+  absl::Duration timeout = ack_timeout;
+  while (true) {
+    absl::StatusOr<nlohmann::json> event = events->Next(timeout);
+    if (!event.ok()) {
+      if (progress) progress->Note("");
+      return {Fail(kExitNoDaemon,
+                   started ? StrCat("no word from dbcached for ",
+                                    absl::FormatDuration(timeout),
+                                    " during compare ", id)
+                           : StrCat("dbcached did not start compare ", id,
+                                    " within ", absl::FormatDuration(timeout))),
+              {}};
+    }
+    const std::string name = Text(*event, "event");
+    const std::string run_id = Text(*event, "run_id");
+    const int which = run_id == runs[0] ? 0 : run_id == runs[1] ? 1 : -1;
+    if (Text(*event, "id") == id) {
+      if (name == "error" && !started) {
+        return {Fail(kExitRejected, StrCat("dbcached refused the compare: ",
+                                           Text(*event, "message"))),
+                {}};
+      }
+      if (name == "compare_started") {
+        started = true;
+        // Between progress events a busy daemon can be quiet for a while.
+        timeout = absl::Seconds(60);
+      } else if (name == "compare_finished") {
+        nlohmann::json record = (*event)["compare"];
+        const int code =
+            Text(record, "state") == "finished" ? kExitOk : kExitRunNotFinished;
+        return {code, std::move(record)};
+      }
+      continue;
+    }
+    if (which < 0) continue;
+    if (name == "run_started") {
+      progress.emplace(stderr,
+                       absl::StrFormat("compare %s %d/2: cache=%s", id,
+                                       which + 1, which == 0 ? "off" : "on"),
+                       params.queries);
+      progress->set_unit("queries");
+    } else if (name == "progress" && progress) {
+      progress->Update(static_cast<int64_t>(Number(*event, "done")));
+    } else if (name == "run_finished" && progress) {
+      progress->Done(
+          static_cast<int64_t>(Number(Object(*event, "summary"), "done")));
+      progress.reset();
+    } else if (name == "error" && progress) {
+      progress->Note(Text(*event, "message"));
     }
   }
 }

@@ -41,6 +41,13 @@ struct FollowedRun {
 FollowedRun PublishAndFollow(const config::Settings& settings,
                              run::RunParams params, const std::string& label,
                              absl::Duration ack_timeout = absl::Seconds(10));
+// Publishes a compare (cache=off, then cache=on, of `params` with one seed)
+// and follows it to its end, a progress bar per run on stderr. The summary is
+// the compare's record (<prefix>compares); exit code 0 when both runs
+// finished.
+FollowedRun PublishCompareAndFollow(
+    const config::Settings& settings, run::RunParams params,
+    absl::Duration ack_timeout = absl::Seconds(10));
 // A made-up id for a command: c<UTC time>-<4 hex digits>.
 std::string NewCommandId();
 

@@ -1,7 +1,7 @@
 #include "daemon/ctl/summary_table.h"
 
 #include "absl/strings/str_format.h"
-#include "daemon/ctl/json_fields.h"
+#include "daemon/common/json_fields.h"
 
 namespace dbcache::ctl {
 namespace {

@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "daemon/common/json_fields.h"
 #include "daemon/common/str_cat.h"
 #include "daemon/ctl/daemon_commands.h"
-#include "daemon/ctl/json_fields.h"
 #include "daemon/redis/sync_client.h"
 
 namespace dbcache::ctl {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "daemon/common/json_fields.h"
 #include "daemon/common/str_cat.h"
 #include "daemon/run/control/parsers.h"
 #include "daemon/run/control/run_keys.h"
@@ -21,14 +22,15 @@ using control::RunKey;
 using control::RunKeySpec;
 
 constexpr std::string_view kExpectedCommands =
-    "expected run, cancel, flush, reset or ping";
+    "expected run, compare, cancel, flush, reset or ping";
 
 struct CommandName {
   std::string_view name;
   CommandKind kind;
 };
-constexpr std::array<CommandName, 5> kCommands = {{
+constexpr std::array<CommandName, 6> kCommands = {{
     {"run", CommandKind::kRun},
+    {"compare", CommandKind::kCompare},
     {"cancel", CommandKind::kCancel},
     {"flush", CommandKind::kFlush},
     {"reset", CommandKind::kReset},
@@ -48,12 +50,18 @@ absl::StatusOr<ControlCommand> BuildCommand(CommandKind kind,
                                             const std::vector<Field>& fields) {
   ControlCommand command;
   command.kind = kind;
+  const bool takes_run_keys = TakesRunParams(kind);
   for (const Field& field : fields) {
     const RunKeySpec& spec = *field.spec;
-    if (kind != CommandKind::kRun && spec.key != RunKey::kId) {
+    if (!takes_run_keys && spec.key != RunKey::kId) {
       return absl::InvalidArgumentError(
           dbcache::StrCat("key '", spec.name, "' is not allowed with ",
                           CommandKindName(kind), " (only 'id' is)"));
+    }
+    if (kind == CommandKind::kCompare && spec.key == RunKey::kCache) {
+      return absl::InvalidArgumentError(
+          "key 'cache' is not allowed with compare (it runs cache=off, then "
+          "cache=on)");
     }
     if (absl::Status applied =
             control::ApplyRunKey(spec, field.value, &command.run, &command.id);
@@ -61,9 +69,16 @@ absl::StatusOr<ControlCommand> BuildCommand(CommandKind kind,
       return applied;
     }
   }
-  // Only run uses run's parameters; an id given to another command is its
-  // correlation id alone.
-  if (kind != CommandKind::kRun) command.run = RunParams();
+  // Only run and compare use run's parameters; an id given to another command
+  // is its correlation id alone.
+  if (!takes_run_keys) command.run = RunParams();
+  // The compare's runs are <id>-off and <id>-on, and run ids are 64 at most.
+  if (kind == CommandKind::kCompare &&
+      command.run.id.size() > kMaxCompareIdSize) {
+    return absl::InvalidArgumentError(
+        dbcache::StrCat("a compare id is at most ", kMaxCompareIdSize,
+                        " characters (its runs are <id>-off and <id>-on)"));
+  }
   return command;
 }
 
@@ -151,12 +166,47 @@ absl::StatusOr<ControlCommand> ParseControlMessage(std::string_view message) {
   return BuildCommand(*FindCommand(parsed->command), parsed->fields);
 }
 
+std::string ClaimedId(std::string_view message) {
+  if (message.size() > kMaxControlMessageSize ||
+      !control::CheckText(message).ok()) {
+    return "";
+  }
+  std::string_view text = control::TrimAsciiWhitespace(message);
+  std::string id;
+  if (!text.empty() && LooksLikeJson(text.front())) {
+    const nlohmann::json parsed =
+        nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    id = Text(parsed, "id");
+  } else {
+    for (size_t i = 0; i < text.size();) {
+      while (i < text.size() && control::IsAsciiWhitespace(text[i])) ++i;
+      const size_t start = i;
+      while (i < text.size() && !control::IsAsciiWhitespace(text[i])) ++i;
+      const std::string_view token = text.substr(start, i - start);
+      if (token.starts_with("id=")) id = std::string(token.substr(3));
+    }
+  }
+  // Only an id the parser would take: the error event echoes it as is.
+  RunParams unused;
+  std::string checked;
+  if (absl::Status valid = control::ApplyRunKey(
+          *control::FindRunKey("id"),
+          control::Value{control::ValueType::kText, id, 0, false}, &unused,
+          &checked);
+      !valid.ok()) {
+    return "";
+  }
+  return checked;
+}
+
 std::string ControlCommandToJson(const ControlCommand& command) {
   nlohmann::ordered_json json = nlohmann::ordered_json::object();
   json["cmd"] = std::string(CommandKindName(command.kind));
   std::string_view id = command.id;
-  if (command.kind == CommandKind::kRun) {
+  if (TakesRunParams(command.kind)) {
     control::AppendRunParamsJson(command.run, &json);
+    // A compare sets cache itself, and refuses the key.
+    if (command.kind == CommandKind::kCompare) json.erase("cache");
     if (!command.run.id.empty()) id = command.run.id;
   }
   if (!id.empty()) json["id"] = std::string(id);

@@ -80,13 +80,24 @@ inline int64_t EffectiveKeys(const RunParams& params) {
 inline constexpr size_t kMaxWorkloadNameSize = 64;
 bool IsWorkloadName(std::string_view name);
 
-enum class CommandKind { kRun, kCancel, kFlush, kReset, kPing };
+// kCompare runs the same seeded workload twice, with cache=off and then from
+// a flushed cache with cache=on: the measured effect of the cache.
+enum class CommandKind { kRun, kCompare, kCancel, kFlush, kReset, kPing };
+
+// run and compare take run keys; the others only an id.
+inline bool TakesRunParams(CommandKind kind) {
+  return kind == CommandKind::kRun || kind == CommandKind::kCompare;
+}
+
+// A compare's runs are "<id>-off" and "<id>-on", within the 64 of a run id.
+inline constexpr size_t kMaxCompareIdSize = 60;
 
 struct ControlCommand {
   CommandKind kind = CommandKind::kPing;
-  // Meaningful only for kRun.
+  // Meaningful only for kRun and kCompare (whose cache it ignores).
   RunParams run;
-  // Optional correlation id of any command; for kRun always equal to run.id.
+  // Optional correlation id of any command; for kRun and kCompare always
+  // equal to run.id.
   std::string id;
 
   bool operator==(const ControlCommand& other) const = default;
@@ -101,7 +112,8 @@ inline constexpr size_t kMaxControlMessageSize = 65536;
 //   cache=off
 //   {"cmd":"run","queries":1000,"concurrency":8,"cache":false,"id":"r42"}
 //
-// and likewise cancel, flush, reset and ping, which take only `id`. Plain text
+// compare takes run's keys but cache; cancel, flush, reset and ping take only
+// `id`. Plain text
 // is a command word then key=value pairs separated by ASCII whitespace; JSON is
 // one flat object whose numbers are integers. Anything else fails with
 // InvalidArgumentError whose message names the problem ("unknown key 'querys'
@@ -114,13 +126,21 @@ inline constexpr size_t kMaxControlMessageSize = 65536;
 //   if (command->kind == CommandKind::kRun) StartRun(command->run);
 absl::StatusOr<ControlCommand> ParseControlMessage(std::string_view message);
 
+// The id a message names, whether or not it parses, so that a refusal can
+// still reach whoever waits for that id: the "id" string of a JSON object, or
+// the value of an id=... word of plain text; "" when there is none or it is
+// not a valid id.
+//
+//   PublishError(status.message(), ClaimedId(message));
+std::string ClaimedId(std::string_view message);
+
 // The canonical JSON form of a command, which ParseControlMessage accepts back
 // as an equal command:
 // {"cmd":"run","queries":1000,"concurrency":1,"ttl_ms":5000,
 // "limit_max":75,"cache":true} plus "seed" and "id" when set.
 std::string ControlCommandToJson(const ControlCommand& command);
 
-// "run", "cancel", "flush", "reset" or "ping".
+// "run", "compare", "cancel", "flush", "reset" or "ping".
 std::string_view CommandKindName(CommandKind kind);
 
 }  // namespace dbcache::run

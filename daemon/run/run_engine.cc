@@ -444,7 +444,8 @@ void RunEngine::SecondDeletes() {
 void RunEngine::Complete(Query& q, Outcome outcome) {
   const int64_t now = scheduler_.NowNanos();
   const auto total = static_cast<uint64_t>(now - q.start_ns);
-  stats_.Complete(outcome, total, static_cast<uint64_t>(now - q.intended_ns));
+  stats_.Complete(outcome, total, static_cast<uint64_t>(now - q.intended_ns),
+                  now);
   if (outcome != Outcome::kError) consecutive_errors_ = 0;
   stats_.AddLog(q.seq, q.sql, outcome, total);
   Release(q);

@@ -81,6 +81,7 @@ void RunStats::Begin(const RunParams& params, std::string run_id,
     h->Reset();
   }
   log_next_ = log_count_ = 0;
+  series_.Begin(start_ns);
 }
 
 void RunStats::End(RunState state, std::string reason, absl::Time wall_end,
@@ -89,10 +90,17 @@ void RunStats::End(RunState state, std::string reason, absl::Time wall_end,
   reason_ = std::move(reason);
   wall_end_ = wall_end;
   end_ns_ = end_ns;
+  // Queries that ended without Complete (those Abandon counts as errors: they
+  // have no latency) end in the last interval, so that the series adds up to
+  // done.
+  if (done() > series_.done()) {
+    series_.RecordUntimed(end_ns, Outcome::kError, done() - series_.done());
+  }
+  series_.Finish(end_ns);
 }
 
 void RunStats::Complete(Outcome outcome, uint64_t total_ns,
-                        uint64_t response_ns) {
+                        uint64_t response_ns, int64_t now_ns) {
   switch (outcome) {
     case Outcome::kHit:
       ++hits_;
@@ -114,6 +122,7 @@ void RunStats::Complete(Outcome outcome, uint64_t total_ns,
   }
   end_to_end_.Record(total_ns);
   response_.Record(response_ns);
+  series_.Record(now_ns, outcome, total_ns);
 }
 
 void RunStats::RecordError(ErrorKind kind, std::string_view message) {

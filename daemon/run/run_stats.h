@@ -12,21 +12,14 @@
 #include "daemon/run/expiry_counts.h"
 #include "daemon/run/freshness/freshness_stats.h"
 #include "daemon/run/histogram.h"
+#include "daemon/run/interval_series.h"
+#include "daemon/run/outcome.h"
 
 namespace dbcache::run {
 
 enum class RunState { kNone, kRunning, kFinished, kCancelled, kFailed };
 std::string_view RunStateName(RunState state);
 
-// How a query ended. Every issued query ends as exactly one of these:
-// hits + misses + coalesced + writes + errors = done.
-enum class Outcome {
-  kHit,        // served from the cache
-  kMiss,       // served from MySQL by its own statement
-  kCoalesced,  // served by another query's statement (it waited for it)
-  kError,
-  kWrite,  // a write statement that committed (and invalidated, if asked)
-};
 std::string_view OutcomeName(Outcome outcome);
 
 // Why a query failed; every failed query has exactly one kind, so the kinds
@@ -52,9 +45,10 @@ struct LogEntry {
   double latency_us = 0;
 };
 
-// Everything measured about one run, kept in memory (fixed size: the histograms
-// and a ring of the last kLogSize queries) and turned into JSON for
-// dbcache:stats only when a snapshot is published, never per query.
+// Everything measured about one run, kept in memory (fixed size: the
+// histograms, the per-interval series and a ring of the last kLogSize queries)
+// and turned into JSON for dbcache:stats only when a snapshot is published,
+// never per query.
 //
 // Latency sources, each its own histogram: cache_hit (the GET of a hit), db
 // (a statement on its connection), db_connect (a reconnect a statement waited
@@ -66,7 +60,8 @@ struct LogEntry {
 //
 //   stats.Begin(params, "r42", scheduler.WallNow(), scheduler.NowNanos());
 //   stats.RecordCacheGet(get_ns);
-//   stats.Complete(Outcome::kHit, total_ns, response_ns);
+//   stats.Complete(Outcome::kHit, total_ns, response_ns,
+//                  scheduler.NowNanos());
 //   std::string json = RunJson(stats, context).dump();
 class RunStats {
  public:
@@ -87,10 +82,12 @@ class RunStats {
   int64_t key_count() const { return key_count_; }
 
   void RecordIssued() { ++issued_; }
-  // A query ended with `outcome` after `total_ns` (from its actual start) and
-  // `response_ns` (from its intended start). An error's kind and message go
-  // through RecordError first.
-  void Complete(Outcome outcome, uint64_t total_ns, uint64_t response_ns);
+  // A query ended at now_ns (monotonic, the clock of Begin's start_ns) with
+  // `outcome` after `total_ns` (from its actual start) and `response_ns` (from
+  // its intended start). An error's kind and message go through RecordError
+  // first.
+  void Complete(Outcome outcome, uint64_t total_ns, uint64_t response_ns,
+                int64_t now_ns);
   void RecordError(ErrorKind kind, std::string_view message);
 
   void RecordCacheGet(uint64_t get_ns) { cache_hit_.Record(get_ns); }
@@ -170,6 +167,8 @@ class RunStats {
   const LatencyHistogram& db_write() const { return db_write_; }
   const LatencyHistogram& end_to_end() const { return end_to_end_; }
   const LatencyHistogram& response() const { return response_; }
+  // The run's completions per 100 ms interval, from start_ns.
+  const IntervalSeries& series() const { return series_; }
   // Calls f(entry) newest first.
   template <typename F>
   void ForEachLog(F f) const {
@@ -228,6 +227,7 @@ class RunStats {
   LatencyHistogram db_write_;
   LatencyHistogram end_to_end_;
   LatencyHistogram response_;
+  IntervalSeries series_;
   std::array<LogEntry, kLogSize> log_;
   size_t log_next_ = 0;
   size_t log_count_ = 0;

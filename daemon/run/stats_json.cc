@@ -44,6 +44,28 @@ nlohmann::json HistogramBucketsJson(const LatencyHistogram& histogram) {
   return buckets;
 }
 
+nlohmann::json SeriesJson(const IntervalSeries& series, int64_t now_ns) {
+  nlohmann::json points = nlohmann::json::array();
+  series.ForEachPoint(now_ns, [&](const IntervalSeries::Point& p) {
+    const auto quantile = [&](double us) {
+      return p.timed == 0 ? nlohmann::json(nullptr)
+                          : nlohmann::json(Round1(us));
+    };
+    // Whole widths (all but a run's last) print as integers: "100", not
+    // "100.0".
+    const double ms = std::round(p.ms * 1000.0) / 1000.0;
+    points.push_back({p.t_ms,
+                      ms == std::floor(ms)
+                          ? nlohmann::json(static_cast<int64_t>(ms))
+                          : nlohmann::json(ms),
+                      p.done, p.hits, p.misses, p.coalesced, p.writes, p.errors,
+                      quantile(p.p50_us), quantile(p.p99_us)});
+  });
+  return {{"interval_ms", IntervalSeries::kIntervalMs},
+          {"dropped", series.Dropped(now_ns)},
+          {"points", std::move(points)}};
+}
+
 nlohmann::json LogEntryJson(const LogEntry& entry, std::string_view run_id) {
   return {{"seq", entry.seq},
           {"run_id", run_id},
@@ -201,6 +223,10 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
         {"end_to_end", LatencyJson(stats.end_to_end())},
         {"response", LatencyJson(stats.response())}}},
   };
+  out["compare"] = context.compare_id.empty()
+                       ? nlohmann::json(nullptr)
+                       : nlohmann::json({{"id", context.compare_id},
+                                         {"role", context.compare_role}});
   if (context.totals != nullptr) {
     out["daemon_totals"] = context.totals->Json(running ? &stats : nullptr);
   }
@@ -208,6 +234,7 @@ nlohmann::json RunJson(const RunStats& stats, const SnapshotContext& context) {
     out["histograms"] = {{"cache_hit", HistogramBucketsJson(stats.cache_hit())},
                          {"db", HistogramBucketsJson(stats.db())}};
   }
+  if (context.series) out["series"] = SeriesJson(stats.series(), end_ns);
   return out;
 }
 

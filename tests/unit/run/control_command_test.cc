@@ -270,6 +270,45 @@ TEST(ControlCommandTest, CommandKindNames) {
   EXPECT_EQ(CommandKindName(CommandKind::kPing), "ping");
 }
 
+TEST(ControlCommandTest, CompareTakesRunKeysButCache) {
+  const ControlCommand text =
+      Parse("compare queries=500 concurrency=4 seed=7 id=c1 dist=zipf:1.1");
+  EXPECT_EQ(text.kind, CommandKind::kCompare);
+  EXPECT_EQ(CommandKindName(text.kind), "compare");
+  EXPECT_EQ(text.run.queries, 500);
+  EXPECT_EQ(text.run.concurrency, 4);
+  EXPECT_EQ(text.run.seed, 7u);
+  EXPECT_EQ(text.id, "c1");
+  EXPECT_EQ(text.run.id, "c1");
+  const ControlCommand json =
+      Parse(R"({"cmd":"compare","queries":500,"concurrency":4,"seed":7,)"
+            R"("id":"c1","dist":"zipf:1.1"})");
+  EXPECT_EQ(json, text);
+  // The canonical form leaves cache out, and parses back to the same.
+  const std::string canonical = ControlCommandToJson(text);
+  EXPECT_THAT(canonical, ::testing::Not(HasSubstr("cache")));
+  EXPECT_EQ(Parse(canonical), text);
+
+  for (const char* bad :
+       {"compare cache=off", R"({"cmd":"compare","cache":true})"}) {
+    absl::StatusOr<ControlCommand> refused = ParseControlMessage(bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_THAT(refused.status().message(),
+                HasSubstr("key 'cache' is not allowed with compare"))
+        << bad;
+  }
+  // Its runs are <id>-off and <id>-on: the id leaves room for the suffix.
+  EXPECT_TRUE(
+      ParseControlMessage("compare id=" + std::string(kMaxCompareIdSize, 'a'))
+          .ok());
+  absl::StatusOr<ControlCommand> long_id = ParseControlMessage(
+      "compare id=" + std::string(kMaxCompareIdSize + 1, 'a'));
+  ASSERT_FALSE(long_id.ok());
+  EXPECT_THAT(long_id.status().message(), HasSubstr("at most 60 characters"));
+  // A run's id may still be 64 long.
+  EXPECT_TRUE(ParseControlMessage("run id=" + std::string(64, 'a')).ok());
+}
+
 TEST(ControlCommandTest, SizeLimitIsInclusive) {
   std::string padded = "run";
   padded.resize(kMaxControlMessageSize, ' ');
@@ -300,7 +339,8 @@ std::vector<Malformed> MalformedMessages() {
        "message of 65537 bytes exceeds 65536"},
       // Plain text.
       {"runn",
-       "unknown command 'runn' (expected run, cancel, flush, reset or ping)"},
+       "unknown command 'runn' (expected run, compare, cancel, flush, reset or "
+       "ping)"},
       {"RUN", "unknown command 'RUN'"},
       {"queries=5", "unknown command 'queries=5'"},
       {"run querys=10", "unknown key 'querys' (did you mean 'queries'?)"},
@@ -422,7 +462,7 @@ std::vector<Malformed> MalformedMessages() {
       {R"({"queries":10})", "missing key 'cmd'"},
       {R"({"cmd":5})", "'cmd' must be a string, not a number"},
       {R"({"cmd":null})", "'cmd' must be a string, not null"},
-      {R"({"cmd":"runn"})", "unknown command 'runn' (expected run, cancel"},
+      {R"({"cmd":"runn"})", "unknown command 'runn' (expected run, compare"},
       {R"({"cmd":"run","queries":1.5})", "queries=1.5 is not an integer"},
       {R"({"cmd":"run","queries":1e3})", "queries=1e3 is not an integer"},
       {R"({"cmd":"run","queries":1000.0})", "queries=1000.0 is not an integer"},

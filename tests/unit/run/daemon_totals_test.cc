@@ -17,13 +17,13 @@ RunStats MakeRun(const std::string& id, int hits, uint64_t hit_ns, int misses) {
   stats.Begin(RunParams{}, id, absl::UnixEpoch(), 0);
   for (int i = 0; i < hits; ++i) {
     stats.RecordCacheGet(hit_ns);
-    stats.Complete(Outcome::kHit, hit_ns, hit_ns);
+    stats.Complete(Outcome::kHit, hit_ns, hit_ns, 0);
   }
   for (int i = 0; i < misses; ++i) {
-    stats.Complete(Outcome::kMiss, 2'000'000, 2'000'000);
+    stats.Complete(Outcome::kMiss, 2'000'000, 2'000'000, 0);
   }
   stats.RecordError(ErrorKind::kAbandoned, "shutdown");
-  stats.Complete(Outcome::kError, 1, 1);
+  stats.Complete(Outcome::kError, 1, 1, 0);
   return stats;
 }
 

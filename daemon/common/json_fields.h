@@ -1,11 +1,11 @@
-#ifndef DBCACHE_DAEMON_CTL_JSON_FIELDS_H_
-#define DBCACHE_DAEMON_CTL_JSON_FIELDS_H_
+#ifndef DBCACHE_DAEMON_COMMON_JSON_FIELDS_H_
+#define DBCACHE_DAEMON_COMMON_JSON_FIELDS_H_
 
 #include <string>
 
 #include "nlohmann/json.hpp"
 
-namespace dbcache::ctl {
+namespace dbcache {
 
 // Readers of a summary's fields that never throw, whatever the JSON holds: a
 // number whatever its JSON type (0 when missing or not a number), a string
@@ -33,6 +33,6 @@ inline const nlohmann::json& Object(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_object() ? *it : *kEmpty;
 }
 
-}  // namespace dbcache::ctl
+}  // namespace dbcache
 
-#endif  // DBCACHE_DAEMON_CTL_JSON_FIELDS_H_
+#endif  // DBCACHE_DAEMON_COMMON_JSON_FIELDS_H_
