@@ -23,7 +23,7 @@ struct PrimaryRunState {
 // What the daemon said to a run message (ControlPublisher::StartRun).
 struct RunStartAnswer {
   enum class Kind {
-    kStarted,   // its run_started event for the id
+    kStarted,   // its run_started (or compare_started) event for the id
     kRefused,   // its error event for the id: `error` is the code (busy,
                 // invalid, unknown_workload, ...), `message` its words
     kNoDaemon,  // nobody is subscribed to the control channel

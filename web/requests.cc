@@ -62,10 +62,10 @@ HttpError BadRequest(std::string message, std::string field = "") {
   return HttpError{400, std::move(message), std::move(field)};
 }
 
-// The control message {"cmd":"run", ...params}.
-std::string RunMessage(const OrderedJson& params) {
+// The control message {"cmd":"run", ...params} (or "compare").
+std::string RunMessage(run::CommandKind kind, const OrderedJson& params) {
   OrderedJson message = OrderedJson::object();
-  message["cmd"] = "run";
+  message["cmd"] = std::string(run::CommandKindName(kind));
   for (const auto& [key, value] : params.items()) message[key] = value;
   return DumpJson(message);
 }
@@ -81,7 +81,8 @@ bool IsJsonContentType(std::string_view content_type) {
 
 std::optional<HttpError> ParseRunRequest(std::string_view content_type,
                                          std::string_view body,
-                                         run::ControlCommand* command) {
+                                         run::ControlCommand* command,
+                                         run::CommandKind kind) {
   if (body.size() > kMaxRequestBody) {
     return HttpError{413,
                      absl::StrFormat("request body of %d bytes exceeds the "
@@ -110,7 +111,11 @@ std::optional<HttpError> ParseRunRequest(std::string_view content_type,
   }
   if (params.contains("cmd")) {
     return BadRequest(
-        "'cmd' is not a run parameter: POST /api/runs always starts a run",
+        kind == run::CommandKind::kCompare
+            ? "'cmd' is not a run parameter: POST /api/compares always starts "
+              "a compare"
+            : "'cmd' is not a run parameter: POST /api/runs always starts a "
+              "run",
         "cmd");
   }
   // Each field alone first, so that the error names the field at fault
@@ -119,16 +124,16 @@ std::optional<HttpError> ParseRunRequest(std::string_view content_type,
     OrderedJson single = OrderedJson::object();
     single[key] = value;
     absl::StatusOr<run::ControlCommand> parsed =
-        run::ParseControlMessage(RunMessage(single));
+        run::ParseControlMessage(RunMessage(kind, single));
     if (!parsed.ok()) {
       return BadRequest(std::string(parsed.status().message()), key);
     }
   }
   absl::StatusOr<run::ControlCommand> parsed =
-      run::ParseControlMessage(RunMessage(params));
+      run::ParseControlMessage(RunMessage(kind, params));
   if (!parsed.ok()) return BadRequest(std::string(parsed.status().message()));
-  if (parsed->kind != run::CommandKind::kRun) {
-    return HttpError{500, "the control parser did not return a run", ""};
+  if (parsed->kind != kind) {
+    return HttpError{500, "the control parser returned another command", ""};
   }
   *command = *std::move(parsed);
   return std::nullopt;

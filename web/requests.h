@@ -48,9 +48,12 @@ struct HttpError {
 //   {
 //     return Reply(*error);
 //   }
-std::optional<HttpError> ParseRunRequest(std::string_view content_type,
-                                         std::string_view body,
-                                         run::ControlCommand* command);
+// With kind kCompare, the body of POST /api/compares: the same keys but
+// cache, for a compare command.
+std::optional<HttpError> ParseRunRequest(
+    std::string_view content_type, std::string_view body,
+    run::ControlCommand* command,
+    run::CommandKind kind = run::CommandKind::kRun);
 
 // "application/json", any case, with or without parameters such as charset.
 bool IsJsonContentType(std::string_view content_type);

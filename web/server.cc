@@ -122,7 +122,9 @@ const WebServer::Route WebServer::kRoutes[] = {
     {"GET", "/api/log", &WebServer::GetLog},
     {"GET", "/healthz", &WebServer::GetHealth},
     {"GET", "/metrics", &WebServer::GetMetrics},
+    {"GET", "/api/compares", &WebServer::GetCompares},
     {"POST", "/api/runs", &WebServer::PostRun},
+    {"POST", "/api/compares", &WebServer::PostCompare},
     {"POST", "/api/runs/current/cancel", &WebServer::PostCancel},
 };
 
@@ -291,6 +293,14 @@ void WebServer::Dispatch(const HttpRequest& request, HttpResponse& response) {
     }
     StrAppend(&allowed, allowed.empty() ? "" : ", ", route.method);
   }
+  if (constexpr std::string_view kCompare = "/api/compares/";
+      path.starts_with(kCompare)) {
+    if (method == "GET") {
+      GetCompare(request, response, path.substr(kCompare.size()));
+      return;
+    }
+    allowed = "GET";
+  }
   if (auto it = assets_.find(path); it != assets_.end()) {
     if (method == "GET") {
       GetAsset(request, response, it->second);
@@ -354,6 +364,36 @@ void WebServer::GetRuns(const HttpRequest&, HttpResponse& response) {
     return;
   }
   SendJson(response, 200, (*runs)->body);
+}
+
+void WebServer::GetCompares(const HttpRequest&, HttpResponse& response) {
+  std::shared_ptr<const absl::StatusOr<ComparesSnapshot>> compares =
+      reader_->Compares();
+  if (!compares->ok()) {
+    SendError(response, 503, ReaderError(compares->status()));
+    return;
+  }
+  SendJson(response, 200, (*compares)->body);
+}
+
+void WebServer::GetCompare(const HttpRequest&, HttpResponse& response,
+                           std::string_view id) {
+  std::shared_ptr<const absl::StatusOr<ComparesSnapshot>> compares =
+      reader_->Compares();
+  if (!compares->ok()) {
+    SendError(response, 503, ReaderError(compares->status()));
+    return;
+  }
+  const nlohmann::json* record = (*compares)->Find(id);
+  if (record == nullptr) {
+    SendError(response, 404,
+              StrCat("no compare '", id, "' among the last ",
+                     StatsReader::kCompareEntries,
+                     " (GET /api/compares lists them; one still going has "
+                     "no record yet)"));
+    return;
+  }
+  SendJson(response, 200, DumpJson(*record));
 }
 
 void WebServer::GetLog(const HttpRequest&, HttpResponse& response) {
@@ -425,10 +465,23 @@ bool WebServer::AllowPost(const HttpRequest& request, HttpResponse& response) {
 }
 
 void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
+  Start(request, response, run::CommandKind::kRun);
+}
+
+void WebServer::PostCompare(const HttpRequest& request,
+                            HttpResponse& response) {
+  Start(request, response, run::CommandKind::kCompare);
+}
+
+void WebServer::Start(const HttpRequest& request, HttpResponse& response,
+                      run::CommandKind kind) {
   if (!AllowPost(request, response)) return;
+  const bool compare = kind == run::CommandKind::kCompare;
+  const std::string_view what = compare ? "compare" : "run";
   run::ControlCommand command;
-  if (std::optional<HttpError> error = ParseRunRequest(
-          request.get_header_value("Content-Type"), request.body, &command)) {
+  if (std::optional<HttpError> error =
+          ParseRunRequest(request.get_header_value("Content-Type"),
+                          request.body, &command, kind)) {
     SendError(response, *error);
     return;
   }
@@ -489,30 +542,39 @@ void WebServer::PostRun(const HttpRequest& request, HttpResponse& response) {
       SendError(response, 503,
                 answer->message.empty()
                     ? absl::StrFormat(
-                          "dbcached did not answer run %s within %s; it may "
+                          "dbcached did not answer %s %s within %s; it may "
                           "still start it (see /api/stats)",
-                          command.run.id,
+                          what, command.run.id,
                           absl::FormatDuration(options_.run_start_timeout))
                     : absl::StrFormat(
-                          "run %s was sent, then its answer was lost (%s); it "
+                          "%s %s was sent, then its answer was lost (%s); it "
                           "may be starting (see /api/stats)",
-                          command.run.id, answer->message));
+                          what, command.run.id, answer->message));
       return;
     case RunStartAnswer::Kind::kRefused:
       SendJson(response, RefusalStatus(answer->error),
-               DumpJson(Json{{"error", StrCat("dbcached refused the run: ",
-                                              answer->message)},
+               DumpJson(Json{{"error", StrCat("dbcached refused the ", what,
+                                              ": ", answer->message)},
                              {"daemon_error", answer->error},
                              {"id", command.run.id}}));
       return;
   }
-  LogInfo("run %s started for %s: %s", command.run.id, request.remote_addr,
+  LogInfo("%s %s started for %s: %s", what, command.run.id, request.remote_addr,
           message);
-  response.set_header("Location", "/api/stats");
-  SendJson(response, 202,
-           DumpJson(Json{{"id", command.run.id},
-                         {"status_url", "/api/stats"},
-                         {"command", Json::parse(message, nullptr, false)}}));
+  Json body = {{"id", command.run.id},
+               {"status_url", "/api/stats"},
+               {"command", Json::parse(message, nullptr, false)}};
+  if (compare) {
+    const std::string url = StrCat("/api/compares/", command.run.id);
+    body["compare_url"] = url;
+    body["page_url"] = StrCat("/?compare=", command.run.id);
+    body["runs"] = {StrCat(command.run.id, "-off"),
+                    StrCat(command.run.id, "-on")};
+    response.set_header("Location", url);
+  } else {
+    response.set_header("Location", "/api/stats");
+  }
+  SendJson(response, 202, DumpJson(body));
 }
 
 void WebServer::PostCancel(const HttpRequest& request, HttpResponse& response) {

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "daemon/run/control_command.h"
 #include "web/control_publisher.h"
 #include "web/rate_limiter.h"
 #include "web/stats_reader.h"
@@ -114,7 +115,14 @@ class WebServer {
   void GetLog(const Request& request, Response& response);
   void GetHealth(const Request& request, Response& response);
   void GetMetrics(const Request& request, Response& response);
+  void GetCompares(const Request& request, Response& response);
+  // GET /api/compares/<id>: one record, its series included.
+  void GetCompare(const Request& request, Response& response,
+                  std::string_view id);
   void PostRun(const Request& request, Response& response);
+  void PostCompare(const Request& request, Response& response);
+  // A run or compare asked for by POST, answered by the daemon's word.
+  void Start(const Request& request, Response& response, run::CommandKind kind);
   void PostCancel(const Request& request, Response& response);
 
   // Checks what every POST needs: the bearer token when one is configured and,

@@ -67,11 +67,37 @@ RunsSnapshot MakeRunsSnapshot(const std::vector<std::string>& runs) {
   return snapshot;
 }
 
+const nlohmann::json* ComparesSnapshot::Find(std::string_view id) const {
+  for (const nlohmann::json& record : compares) {
+    const auto it = record.find("compare_id");
+    if (it != record.end() && it->is_string() &&
+        it->get_ref<const std::string&>() == id) {
+      return &record;
+    }
+  }
+  return nullptr;
+}
+
+ComparesSnapshot MakeComparesSnapshot(
+    const std::vector<std::string>& compares) {
+  ComparesSnapshot snapshot;
+  snapshot.compares = ParseObjects(compares);
+  Json light = Json::array();
+  for (const Json& record : snapshot.compares) {
+    Json copy = record;
+    copy.erase("series");
+    light.push_back(std::move(copy));
+  }
+  snapshot.body = DumpJson(Json{{"compares", std::move(light)}});
+  return snapshot;
+}
+
 StatsReader::StatsReader(Options options)
     : prefix_(std::move(options.prefix)),
       pool_(std::move(options.reader)),
       live_(options.max_age, [this] { return FetchLive(); }),
-      runs_(options.max_age, [this] { return FetchRuns(); }) {}
+      runs_(options.max_age, [this] { return FetchRuns(); }),
+      compares_(options.max_age, [this] { return FetchCompares(); }) {}
 
 absl::StatusOr<LiveSnapshot> StatsReader::FetchLive() {
   const std::string stats_key = StrCat(prefix_, "stats");
@@ -98,18 +124,29 @@ absl::StatusOr<LiveSnapshot> StatsReader::FetchLive() {
   return MakeLiveSnapshot(*stats, *daemon, *log);
 }
 
-absl::StatusOr<RunsSnapshot> StatsReader::FetchRuns() {
-  const std::string runs_key = StrCat(prefix_, "runs");
+absl::StatusOr<std::vector<std::string>> StatsReader::FetchList(
+    std::string_view suffix, int count) {
+  const std::string key = StrCat(prefix_, suffix);
   absl::StatusOr<redis::ReplyPtr> reply =
       pool_.Call([&](redis::SyncClient& connection) {
-        return connection.Command(
-            {"LRANGE", runs_key, "0", StrCat(kRunEntries - 1)});
+        return connection.Command({"LRANGE", key, "0", StrCat(count - 1)});
       });
   if (!reply.ok()) return reply.status();
+  return redis::ReplyStrings(**reply, key);
+}
+
+absl::StatusOr<RunsSnapshot> StatsReader::FetchRuns() {
   absl::StatusOr<std::vector<std::string>> runs =
-      redis::ReplyStrings(**reply, runs_key);
+      FetchList("runs", kRunEntries);
   if (!runs.ok()) return runs.status();
   return MakeRunsSnapshot(*runs);
+}
+
+absl::StatusOr<ComparesSnapshot> StatsReader::FetchCompares() {
+  absl::StatusOr<std::vector<std::string>> compares =
+      FetchList("compares", kCompareEntries);
+  if (!compares.ok()) return compares.status();
+  return MakeComparesSnapshot(*compares);
 }
 
 }  // namespace dbcache::web

@@ -43,12 +43,23 @@ struct RunsSnapshot {
   std::string body;  // {"runs":[...]}
 };
 
+// <prefix>compares, newest first: the records whole (each with its two runs'
+// series, for GET /api/compares/<id>), and the GET /api/compares body, which
+// leaves the series out.
+struct ComparesSnapshot {
+  nlohmann::json compares = nlohmann::json::array();
+  std::string body;  // {"compares":[...]}
+  // The record whose compare_id is `id`, or null.
+  const nlohmann::json* Find(std::string_view id) const;
+};
+
 // Builds a LiveSnapshot from the raw values of the three keys (nullopt: key
 // absent). Pure, for tests.
 LiveSnapshot MakeLiveSnapshot(const std::optional<std::string>& stats,
                               const std::optional<std::string>& daemon,
                               const std::vector<std::string>& log);
 RunsSnapshot MakeRunsSnapshot(const std::vector<std::string>& runs);
+ComparesSnapshot MakeComparesSnapshot(const std::vector<std::string>& compares);
 
 // Reads the daemon's stats, heartbeat, query log and run history from the
 // Redis reader endpoint (the replica, as the original demo did), through a
@@ -64,6 +75,7 @@ class StatsReader {
   // Entries read from the lists; the daemon keeps at most this many.
   static constexpr int kLogEntries = 25;
   static constexpr int kRunEntries = 100;
+  static constexpr int kCompareEntries = 20;
 
   struct Options {
     redis::SyncEndpoint reader;
@@ -79,17 +91,25 @@ class StatsReader {
   std::shared_ptr<const absl::StatusOr<RunsSnapshot>> Runs() {
     return runs_.Get();
   }
+  std::shared_ptr<const absl::StatusOr<ComparesSnapshot>> Compares() {
+    return compares_.Get();
+  }
 
   const redis::SyncEndpoint& endpoint() const { return pool_.endpoint(); }
 
  private:
   absl::StatusOr<LiveSnapshot> FetchLive();
   absl::StatusOr<RunsSnapshot> FetchRuns();
+  absl::StatusOr<ComparesSnapshot> FetchCompares();
+  // LRANGE 0 count-1 of <prefix><suffix>.
+  absl::StatusOr<std::vector<std::string>> FetchList(std::string_view suffix,
+                                                     int count);
 
   const std::string prefix_;
   RedisPool pool_;
   SnapshotCache<LiveSnapshot> live_;
   SnapshotCache<RunsSnapshot> runs_;
+  SnapshotCache<ComparesSnapshot> compares_;
 };
 
 }  // namespace dbcache::web

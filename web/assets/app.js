@@ -1,6 +1,7 @@
 // dbcache status page. Polls /api/status (every 250 ms while a run is going, every
 // 2 s otherwise), draws Chart.js charts that are created once and updated in place,
-// and starts runs with POST /api/runs.
+// starts runs with POST /api/runs and compares with POST /api/compares, and shows
+// a compare's record (compare.js) at /?compare=<id>.
 //
 // Everything that comes from Redis is inserted with textContent, never as HTML: the
 // SQL text and error messages in particular can hold anything.
@@ -41,24 +42,18 @@
     daemonOnline: null,
     token: sessionStorage.getItem('dbcache.token') || '',
     charts: null,
+    // The compare the page shows (from ?compare=, a click, or the daemon), and
+    // whether its record has been read.
+    compareId: new URLSearchParams(location.search).get('compare') || '',
+    compareShown: '',
+    compareFetchedAt: 0,
+    compareView: null,
   };
+  const COMPARE_REFETCH_MS = 1000;
 
   // --- formatting -------------------------------------------------------------
 
-  const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
-  const intText = (v) => (isNumber(v) ? Math.round(v).toLocaleString('en-US') : '–');
-
-  // Latency in µs as milliseconds, with enough decimals that a 70 µs cache hit
-  // reads 0.070 ms instead of 0.
-  function msText(us) {
-    if (!isNumber(us)) return '–';
-    const ms = us / 1000;
-    if (ms < 10) return ms.toFixed(3);
-    if (ms < 100) return ms.toFixed(2);
-    return ms.toFixed(1);
-  }
-
-  const percentText = (ratio) => (isNumber(ratio) ? `${(ratio * 100).toFixed(1)} %` : '–');
+  const {isNumber, intText, msText, percentText} = dbcache.format;
 
   function timeText(iso) {
     if (typeof iso !== 'string' || iso === '') return '–';
@@ -118,7 +113,8 @@
       },
       options: {
         plugins: {legend: {display: false}},
-        scales: {y: {beginAtZero: true, ticks: {precision: 0}}},
+        // At a 99.6 % hit ratio a linear axis shows no misses at all.
+        scales: {y: {type: 'logarithmic', min: 1, title: {display: true, text: 'queries (log scale)'}}},
       },
     });
 
@@ -139,6 +135,7 @@
 
     return {
       hits,
+      series: dbcache.series.makeChart($('series-chart'), {log: false}),
       hit: histogram($('hist-hit'), COLORS.hit, 'Cache hits'),
       db: histogram($('hist-db'), COLORS.miss, 'Database queries'),
     };
@@ -280,7 +277,34 @@
     setText('speedup', isNumber(stats.speedup) && stats.speedup > 0 ? `${stats.speedup.toFixed(1)}×` : '–');
   }
 
+  // The shares of hits, coalesced and misses as one bar: a 0.4 % miss share
+  // still shows (a sliver of at least a few pixels) and is written out.
+  function renderRatioBar(stats) {
+    const counts = ['hits', 'coalesced', 'misses'].map((k) => (stats && isNumber(stats[k]) ? stats[k] : 0));
+    const reads = counts.reduce((a, b) => a + b, 0);
+    ['ratio-hit', 'ratio-coalesced', 'ratio-miss'].forEach((id, i) => {
+      const share = reads > 0 ? counts[i] / reads : 0;
+      $(id).style.width = `${(share * 100).toFixed(3)}%`;
+      $(id).classList.toggle('some', counts[i] > 0);
+    });
+    setText('ratio-text', reads > 0
+      ? `${percentText(counts[0] / reads)} hits · ${percentText(counts[2] / reads)} misses · ` +
+        `${percentText(counts[1] / reads)} coalesced, of ${intText(reads)} reads`
+      : '–');
+  }
+
+  function renderSeries(stats) {
+    const points = stats ? dbcache.series.points(stats.series) : [];
+    setText('series-note', points.length
+      ? `${points.length} intervals of run ${stats.run_id}: queries/s (solid) and p99 (dashed)`
+      : 'No intervals yet.');
+    if (!state.charts) return;
+    dbcache.series.update(state.charts.series,
+      stats ? [{label: `run ${stats.run_id}`, series: stats.series, color: COLORS.accent}] : []);
+  }
+
   function renderHitsChart(stats) {
+    renderRatioBar(stats);
     const hitMs = stats ? msText(stats.last_hit_us) : '–';
     const missMs = stats ? msText(stats.last_miss_us) : '–';
     setText('last-call', `Last call: hit ${hitMs} ms · miss ${missMs} ms`);
@@ -357,6 +381,16 @@
       cell(row, isNumber(run.throughput_qps) ? run.throughput_qps.toFixed(0) : '–');
       cell(row, isNumber(run.speedup) && run.speedup > 0 ? `${run.speedup.toFixed(1)}×` : '–');
       cell(row, isNumber(run.wall_ms) ? (run.wall_ms / 1000).toFixed(2) : '–');
+      const compare = run.compare && typeof run.compare === 'object' ? run.compare : null;
+      const td = cell(row, '');
+      if (compare && typeof compare.id === 'string') {
+        const link = document.createElement('a');
+        link.href = `/?compare=${encodeURIComponent(compare.id)}`;
+        link.textContent = `cache=${compare.role === "on" ? "on" : "off"}`;
+        link.title = `compare ${compare.id}`;
+        td.appendChild(link);
+        row.className = `compare-run compare-${compare.role === 'on' ? 'on' : 'off'}`;
+      }
       return row;
     });
     body.replaceChildren(...rows);
@@ -379,15 +413,63 @@
     }
     renderRun(stats);
     renderHitsChart(stats);
+    renderSeries(stats);
+    renderCompare(status.daemon || {}, stats);
     renderLatency(stats);
     renderLog(status.log);
-    $('query-db').disabled = state.running;
-    $('cancel').hidden = !state.running;
+    const comparing = Boolean(status.daemon && status.daemon.compare_id);
+    $('query-db').disabled = state.running || comparing;
+    $('compare').disabled = state.running || comparing;
+    $('cancel').hidden = !(state.running || comparing);
 
     const runKey = stats ? `${stats.run_id}:${stats.state}` : '';
     if (runKey !== state.runKey || Date.now() - state.runsFetchedAt > RUNS_REFRESH_MS) {
       state.runKey = runKey;
       fetchRuns();
+    }
+  }
+
+  // The compare card: the record once it is written, "going" while the
+  // daemon says the compare runs (its heartbeat, or the run's own snapshot).
+  function renderCompare(daemon, stats) {
+    const going = typeof daemon.compare_id === 'string' ? daemon.compare_id : '';
+    const run = stats && stats.state === 'running' && stats.compare && typeof stats.compare.id === 'string'
+      ? stats.compare : null;
+    const live = run ? run.id : going;
+    if (live && !state.compareId) state.compareId = live;  // Started elsewhere: follow it.
+    const id = state.compareId;
+    if (!id) return;
+    if (live === id) {
+      state.compareView.showPending(id, run && run.role === 'on'
+        ? 'Running the cache=on run (from an empty cache)…'
+        : 'Running the cache=off run…');
+      state.compareShown = '';
+      return;
+    }
+    if (state.compareShown === id || Date.now() - state.compareFetchedAt < COMPARE_REFETCH_MS) return;
+    fetchCompare(id);
+  }
+
+  // The record once the list has it (asking for it by id before would be a
+  // 404 for a compare still going).
+  async function fetchCompare(id) {
+    state.compareFetchedAt = Date.now();
+    try {
+      const list = await fetchJson('/api/compares');
+      if (id !== state.compareId) return;
+      const compares = list.ok && list.body && Array.isArray(list.body.compares) ? list.body.compares : [];
+      if (!compares.some((c) => c && c.compare_id === id)) {
+        state.compareView.showPending(id,
+          `Waiting for the record of compare ${id} (the last 20 are kept).`);
+        return;
+      }
+      const result = await fetchJson(`/api/compares/${encodeURIComponent(id)}`);
+      if (id === state.compareId && result.ok && result.body) {
+        state.compareShown = id;
+        state.compareView.show(result.body);
+      }
+    } catch (e) {
+      // The next status poll reports the connection problem.
     }
   }
 
@@ -463,6 +545,11 @@
 
   async function startRun(event) {
     event.preventDefault();
+    return start('run');
+  }
+
+  // Starts a run, or a compare (the same parameters with cache=off, then on).
+  async function start(kind) {
     readToken();
     clearInvalid();
     const params = {};
@@ -479,17 +566,24 @@
     params.workload = $('workload').value;
     params.stampede = $('stampede').value;
     params.invalidate = $('invalidate').value;
-    const button = $('query-db');
+    const button = $(kind === 'compare' ? 'compare' : 'query-db');
     button.disabled = true;
-    showFormMessage('Starting a run…');
+    showFormMessage(kind === 'compare' ? 'Starting a compare…' : 'Starting a run…');
     try {
-      const result = await fetchJson('/api/runs', {
+      const result = await fetchJson(kind === 'compare' ? '/api/compares' : '/api/runs', {
         method: 'POST',
         headers: Object.assign({'Content-Type': 'application/json'}, authHeaders()),
         body: JSON.stringify(params),
       });
       const error = result.body && result.body.error ? result.body.error : `HTTP ${result.status}`;
-      if (result.status === 202) {
+      if (result.status === 202 && kind === 'compare') {
+        showFormMessage(`Compare ${result.body.id} started: cache=off, then cache=on.`);
+        state.compareId = result.body.id;
+        state.compareShown = '';
+        state.compareView.showPending(result.body.id, 'Running the cache=off run…');
+        history.replaceState(null, '', `/?compare=${encodeURIComponent(result.body.id)}`);
+        state.fastUntil = Date.now() + AFTER_REQUEST_FAST_MS;
+      } else if (result.status === 202) {
         showFormMessage(`Run ${result.body.id} requested.`);
         state.fastUntil = Date.now() + AFTER_REQUEST_FAST_MS;
       } else if (result.status === 401) {
@@ -528,10 +622,12 @@
     poll();
   }
 
-  function start() {
+  function init() {
     state.charts = makeCharts();
+    state.compareView = dbcache.compare.makeView();
     if (!state.charts) showBanner('The chart library did not load; figures are shown without charts.', 'error');
     $('run-form').addEventListener('submit', startRun);
+    $('compare').addEventListener('click', () => start('compare'));
     $('cancel').addEventListener('click', cancelRun);
     // Coming back to a hidden tab refreshes at once.
     document.addEventListener('visibilitychange', () => {
@@ -540,5 +636,5 @@
     poll();
   }
 
-  start();
+  init();
 })();

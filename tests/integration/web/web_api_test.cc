@@ -498,6 +498,79 @@ TEST_F(WebApiTest, OfTwoStartsAtOnceOneRunsAndTheOtherIs409) {
       << GetJson(Key("daemon")).dump();
 }
 
+// A compare asked for over HTTP is answered once the daemon has started it;
+// its record is then served whole by id and listed without its series, and
+// the page's URL for it is /?compare=<id>.
+TEST_F(WebApiTest, PostCompareStartsOneAndItsRecordIsServedById) {
+  StartWeb();
+  StartDaemon();
+  httplib::Result result = PostJson(
+      "/api/compares",
+      R"({"queries":1500,"concurrency":2,"keys":30,"rate":1000,"id":"cmp1"})");
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 202) << result->body;
+  Json answer = Body(result);
+  EXPECT_EQ(answer["id"], "cmp1");
+  EXPECT_EQ(answer["compare_url"], "/api/compares/cmp1");
+  EXPECT_EQ(answer["page_url"], "/?compare=cmp1");
+  EXPECT_EQ(answer["runs"], (Json{"cmp1-off", "cmp1-on"}));
+  EXPECT_EQ(answer["command"]["cmd"], "compare");
+  EXPECT_EQ(result->get_header_value("Location"), "/api/compares/cmp1");
+
+  // Busy while it goes (1.5 s a run at 1,000/s), whichever run is going.
+  httplib::Result busy = PostJson("/api/compares", R"({"queries":10})");
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->status, 409) << busy->body;
+
+  const Json record = PollJson("/api/compares/cmp1", [](const Json& r) {
+    return r.value("state", "") == "finished";
+  });
+  EXPECT_EQ(record["off"]["done"], 1500);
+  EXPECT_EQ(record["on"]["done"], 1500);
+  EXPECT_EQ(record["off"]["db_queries"], 1500);
+  EXPECT_EQ(record["on"]["db_queries"], 30);  // each key once, from empty
+  EXPECT_TRUE(record["speedup"]["wall"].is_number());
+  EXPECT_GE(record["series"]["off"]["points"].size(), 1u);
+  EXPECT_GE(record["series"]["on"]["points"].size(), 1u);
+  // Each run's own summary adds up, and says which compare it is part of.
+  httplib::Result runs = web_->client().Get("/api/runs");
+  ASSERT_TRUE(runs);
+  int marked = 0;
+  const Json history = Body(runs);
+  for (const Json& run : history["runs"]) {
+    ExpectCountsAddUp(run);
+    if (run["compare"].is_object()) {
+      EXPECT_EQ(run["compare"]["id"], "cmp1");
+      EXPECT_EQ(run["run_id"],
+                "cmp1-" + run["compare"]["role"].get<std::string>());
+      ++marked;
+    }
+  }
+  EXPECT_EQ(marked, 2) << runs->body;
+
+  httplib::Result list = web_->client().Get("/api/compares");
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200);
+  const Json compares = Body(list)["compares"];
+  ASSERT_EQ(compares.size(), 1u);
+  EXPECT_EQ(compares[0]["compare_id"], "cmp1");
+  EXPECT_FALSE(compares[0].contains("series"));
+  EXPECT_EQ(compares[0]["speedup"], record["speedup"]);
+
+  httplib::Result missing = web_->client().Get("/api/compares/nope");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_THAT(Body(missing)["error"].get<std::string>(),
+              HasSubstr("no compare 'nope'"));
+  httplib::Result post = PostJson("/api/compares/cmp1", "{}");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  httplib::Result cache = PostJson("/api/compares", R"({"cache":true})");
+  ASSERT_TRUE(cache);
+  EXPECT_EQ(cache->status, 400);
+  EXPECT_EQ(Body(cache)["field"], "cache");
+}
+
 TEST_F(WebApiTest, ARunTheDaemonRefusesIs400WithItsWords) {
   StartWeb();
   StartDaemon();

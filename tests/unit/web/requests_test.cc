@@ -30,6 +30,27 @@ run::ControlCommand Accepted(std::string_view body) {
   return command;
 }
 
+TEST(ParseRunRequestTest, ACompareTakesTheRunKeysButCache) {
+  run::ControlCommand command;
+  ASSERT_FALSE(ParseRunRequest(kJson, R"({"queries":300,"seed":9})", &command,
+                               run::CommandKind::kCompare)
+                   .has_value());
+  EXPECT_EQ(command.kind, run::CommandKind::kCompare);
+  EXPECT_EQ(command.run.queries, 300);
+  EXPECT_EQ(command.run.seed, 9u);
+  std::optional<HttpError> error =
+      ParseRunRequest(kJson, R"({"queries":300,"cache":false})", &command,
+                      run::CommandKind::kCompare);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->status, 400);
+  EXPECT_EQ(error->field, "cache");
+  EXPECT_THAT(error->message, HasSubstr("not allowed with compare"));
+  error = ParseRunRequest(kJson, R"({"cmd":"run"})", &command,
+                          run::CommandKind::kCompare);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_THAT(error->message, HasSubstr("POST /api/compares"));
+}
+
 TEST(ParseRunRequestTest, AcceptsParameters) {
   run::ControlCommand command = Accepted(
       R"({"queries":1000,"concurrency":8,"ttl_ms":5000,"limit_max":10,)"

@@ -77,5 +77,24 @@ TEST(MakeRunsSnapshotTest, NewestFirstAsStored) {
   EXPECT_EQ(MakeRunsSnapshot({}).body, R"({"runs":[]})");
 }
 
+TEST(MakeComparesSnapshotTest, TheListLeavesSeriesOutAndFindHasThem) {
+  ComparesSnapshot snapshot = MakeComparesSnapshot(
+      {R"({"compare_id":"c2","state":"finished","series":{"off":{"points":[[0,100,5,0,5,0,0,0,1,2]]}}})",
+       R"({"compare_id":"c1","state":"cancelled"})", "not json",
+       R"({"compare_id":7})"});
+  Json body = Json::parse(snapshot.body);
+  ASSERT_EQ(body["compares"].size(), 3u);  // the one not JSON is skipped
+  EXPECT_EQ(body["compares"][0]["compare_id"], "c2");
+  EXPECT_FALSE(body["compares"][0].contains("series"));
+  EXPECT_EQ(body["compares"][1]["state"], "cancelled");
+  const Json* c2 = snapshot.Find("c2");
+  ASSERT_NE(c2, nullptr);
+  EXPECT_EQ((*c2)["series"]["off"]["points"][0][2], 5);
+  EXPECT_NE(snapshot.Find("c1"), nullptr);
+  EXPECT_EQ(snapshot.Find("c3"), nullptr);
+  EXPECT_EQ(snapshot.Find("7"), nullptr);  // not a string id
+  EXPECT_EQ(MakeComparesSnapshot({}).body, R"({"compares":[]})");
+}
+
 }  // namespace
 }  // namespace dbcache::web
