@@ -96,11 +96,12 @@ std::string NewCommandId() {
 
 namespace {
 
-// The run message for `params` (given an id if it has none), checked by the
-// daemon's own parser before it is sent.
-absl::StatusOr<std::string> RunMessage(run::RunParams* params) {
+// The run (or compare) message for `params` (given an id if it has none),
+// checked by the daemon's own parser before it is sent.
+absl::StatusOr<std::string> RunMessage(
+    run::RunParams* params, run::CommandKind kind = run::CommandKind::kRun) {
   run::ControlCommand command;
-  command.kind = run::CommandKind::kRun;
+  command.kind = kind;
   if (params->id.empty()) params->id = NewCommandId();
   command.run = *params;
   command.id = params->id;
@@ -113,12 +114,15 @@ absl::StatusOr<std::string> RunMessage(run::RunParams* params) {
   return message;
 }
 
-}  // namespace
+// Subscribed to <prefix>events, then `message` published: what following a
+// command needs, or the exit code of what failed (said on stderr).
+struct Published {
+  int exit_code = kExitOk;
+  std::optional<EventStream> events;
+};
 
-FollowedRun PublishAndFollow(const config::Settings& settings,
-                             run::RunParams params, const std::string& label,
-                             absl::Duration ack_timeout) {
-  absl::StatusOr<std::string> message = RunMessage(&params);
+Published SubscribeAndPublish(const config::Settings& settings,
+                              const absl::StatusOr<std::string>& message) {
   if (!message.ok()) {
     return {Fail(kExitUsage, AsStd(message.status().message())), {}};
   }
@@ -134,6 +138,17 @@ FollowedRun PublishAndFollow(const config::Settings& settings,
   if (int code = Publish(*primary, settings, *message); code != kExitOk) {
     return {code, {}};
   }
+  return {kExitOk, *std::move(events)};
+}
+
+}  // namespace
+
+FollowedRun PublishAndFollow(const config::Settings& settings,
+                             run::RunParams params, const std::string& label,
+                             absl::Duration ack_timeout) {
+  Published published = SubscribeAndPublish(settings, RunMessage(&params));
+  if (published.exit_code != kExitOk) return {published.exit_code, {}};
+  EventStream* events = &*published.events;
   const std::string& id = params.id;
   std::optional<Progress> progress;
   absl::Duration timeout = ack_timeout;
@@ -184,29 +199,10 @@ FollowedRun PublishAndFollow(const config::Settings& settings,
 FollowedRun PublishCompareAndFollow(const config::Settings& settings,
                                     run::RunParams params,
                                     absl::Duration ack_timeout) {
-  run::ControlCommand command;
-  command.kind = run::CommandKind::kCompare;
-  if (params.id.empty()) params.id = NewCommandId();
-  command.run = params;
-  command.id = params.id;
-  const std::string message = run::ControlCommandToJson(command);
-  if (absl::StatusOr<run::ControlCommand> check =
-          run::ParseControlMessage(message);
-      !check.ok()) {
-    return {Fail(kExitUsage, AsStd(check.status().message())), {}};
-  }
-  absl::StatusOr<redis::SyncClient> primary =
-      redis::SyncClient::Connect(Primary(settings));
-  if (!primary.ok()) {
-    return {Fail(kExitNoDaemon, AsStd(primary.status().message())), {}};
-  }
-  absl::StatusOr<EventStream> events = EventStream::Open(settings);
-  if (!events.ok()) {
-    return {Fail(kExitNoDaemon, AsStd(events.status().message())), {}};
-  }
-  if (int code = Publish(*primary, settings, message); code != kExitOk) {
-    return {code, {}};
-  }
+  Published published = SubscribeAndPublish(
+      settings, RunMessage(&params, run::CommandKind::kCompare));
+  if (published.exit_code != kExitOk) return {published.exit_code, {}};
+  EventStream* events = &*published.events;
   const std::string& id = params.id;
   const std::string runs[] = {id + "-off", id + "-on"};
   bool started = false;

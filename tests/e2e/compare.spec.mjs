@@ -6,8 +6,8 @@
 //   DBCACHE_WEB_URL=http://127.0.0.1:8080/ DBCACHE_REDIS_PORT=16379 \
 //   DBCACHE_PREFIX=dbcache: DBCACHE_SCREENSHOT=build/e2e/page.png node compare.spec.mjs
 import {
-  check, checkCountsAddUp, env, launchBrowser, prepareOutput, redisCli, runTest, waitFor,
-  watchForErrors,
+  check, checkCountsAddUp, env, inkedPixels, launchBrowser, prepareOutput, redisCli, runTest,
+  waitFor, watchForErrors,
 } from './lib.mjs';
 
 const url = env('DBCACHE_WEB_URL');
@@ -29,22 +29,10 @@ function compareTable(page) {
     [...row.cells].slice(1).map((c) => c.textContent)])));
 }
 
-// What each dataset of a chart holds, and how many pixels it drew.
+// How many points each dataset of a chart holds.
 function chartPoints(page, id) {
   return page.evaluate((canvasId) => Chart.getChart(canvasId).data.datasets.map(
       (d) => d.data.length), id);
-}
-
-function inkedPixels(page, canvasId) {
-  return page.evaluate((id) => {
-    const canvas = document.getElementById(id);
-    const {data} = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    let inked = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 0 && !(data[i] > 245 && data[i + 1] > 245 && data[i + 2] > 245)) inked++;
-    }
-    return inked;
-  }, canvasId);
 }
 
 await runTest('compare: both runs side by side with the speed-up, by click and by URL', async () => {

@@ -72,6 +72,21 @@ export async function waitFor(what, condition, timeoutMs = 30_000, intervalMs = 
   }
 }
 
+// Counts the pixels of a canvas that are neither transparent nor white: a chart
+// that drew bars has thousands, a blank one none.
+export function inkedPixels(page, canvasId) {
+  return page.evaluate((id) => {
+    const canvas = document.getElementById(id);
+    const {data} = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let inked = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      if (a > 0 && !(r > 245 && g > 245 && b > 245)) inked++;
+    }
+    return inked;
+  }, canvasId);
+}
+
 // Runs redis-cli against the primary; returns its stdout without the last newline.
 export async function redisCli(...args) {
   const port = env('DBCACHE_REDIS_PORT');

@@ -7,8 +7,8 @@
 // Needs a running dbcache-web and a dbcached listening on the same prefix (run.sh
 // starts both).
 import {
-  check, checkCountsAddUp, env, launchBrowser, parseCount, prepareOutput, redisCli, runTest, waitFor,
-  watchForErrors,
+  check, checkCountsAddUp, env, inkedPixels, launchBrowser, parseCount, prepareOutput, redisCli,
+  runTest, waitFor, watchForErrors,
 } from './lib.mjs';
 
 const url = env('DBCACHE_WEB_URL');
@@ -19,21 +19,6 @@ const QUERIES = 1000;
 async function readStats() {
   const text = await redisCli('GET', `${prefix}stats`);
   return JSON.parse(text);
-}
-
-// Counts the pixels of a canvas that are neither transparent nor white: a chart
-// that drew bars has thousands, a blank one none.
-function inkedPixels(page, canvasId) {
-  return page.evaluate((id) => {
-    const canvas = document.getElementById(id);
-    const {data} = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    let inked = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-      if (a > 0 && !(r > 245 && g > 245 && b > 245)) inked++;
-    }
-    return inked;
-  }, canvasId);
 }
 
 // Pixels close to a colour: the hits bar is green (#1a7f37), the misses bar red.
