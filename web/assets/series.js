@@ -71,7 +71,7 @@ window.dbcache = window.dbcache || {};
           x: {type: 'linear', beginAtZero: true, title: {display: true, text: 's since the run started'}},
           y: {type, position: 'left', beginAtZero: !log, title: {display: true, text: `queries/s${suffix}`}},
           y1: {type, position: 'right', beginAtZero: !log, grid: {drawOnChartArea: false},
-            title: {display: true, text: `p99 ms${suffix}`}},
+            title: {display: true, text: `end-to-end p99 ms${suffix}`}},
         },
       },
     });
@@ -91,7 +91,7 @@ window.dbcache = window.dbcache || {};
     chart.data.datasets = runs.flatMap((r) => [
       {label: `${r.label} queries/s`, data: shown(throughput(r.series)), yAxisID: 'y', borderColor: r.color,
         backgroundColor: r.color},
-      {label: `${r.label} p99`, data: shown(p99(r.series)), yAxisID: 'y1', borderColor: r.color,
+      {label: `${r.label} p99 (end to end)`, data: shown(p99(r.series)), yAxisID: 'y1', borderColor: r.color,
         backgroundColor: r.color, borderDash: [6, 4]},
     ]);
     chart.update('none');
