@@ -99,13 +99,17 @@ void CheckRejected(const absl::Status& status) {
 void CheckAccepted(const run::ControlCommand& command) {
   const std::string json = run::ControlCommandToJson(command);
   FUZZ_CHECK(IsValidId(command.id), json);
-  if (command.kind == run::CommandKind::kRun) {
+  if (run::TakesRunParams(command.kind)) {
     const run::RunParams& run = command.run;
     FUZZ_CHECK(run.queries >= 1 && run.queries <= 10'000'000, json);
     FUZZ_CHECK(run.concurrency >= 1 && run.concurrency <= 1024, json);
     FUZZ_CHECK(run.ttl_ms >= 1 && run.ttl_ms <= 86'400'000, json);
     FUZZ_CHECK(run.limit_max >= 1 && run.limit_max <= 1'000'000, json);
     FUZZ_CHECK(run.id == command.id, json);
+    // A compare's runs are <id>-off and <id>-on, run ids of 64 at most.
+    if (command.kind == run::CommandKind::kCompare) {
+      FUZZ_CHECK(run.id.size() <= run::kMaxCompareIdSize, json);
+    }
   } else {
     // Only `id` is allowed with the other commands: the run part stays at its
     // defaults.
