@@ -88,6 +88,16 @@ std::string ReaderError(const absl::Status& status) {
   return StrCat("cannot read from the Redis reader: ", status.message());
 }
 
+// GET of a list the reader keeps (runs, sweeps): its body, or 503.
+void SendList(HttpResponse& response,
+              const absl::StatusOr<ListSnapshot>& list) {
+  if (!list.ok()) {
+    SendError(response, 503, ReaderError(list.status()));
+    return;
+  }
+  SendJson(response, 200, list->body);
+}
+
 // "host:port" of an Origin header value such as "http://127.0.0.1:8080".
 std::string_view OriginHostPort(std::string_view origin) {
   const size_t scheme_end = origin.find("://");
@@ -123,6 +133,7 @@ const WebServer::Route WebServer::kRoutes[] = {
     {"GET", "/healthz", &WebServer::GetHealth},
     {"GET", "/metrics", &WebServer::GetMetrics},
     {"GET", "/api/compares", &WebServer::GetCompares},
+    {"GET", "/api/sweeps", &WebServer::GetSweeps},
     {"POST", "/api/runs", &WebServer::PostRun},
     {"POST", "/api/compares", &WebServer::PostCompare},
     {"POST", "/api/runs/current/cancel", &WebServer::PostCancel},
@@ -358,12 +369,11 @@ void WebServer::GetStats(const HttpRequest&, HttpResponse& response) {
 }
 
 void WebServer::GetRuns(const HttpRequest&, HttpResponse& response) {
-  std::shared_ptr<const absl::StatusOr<RunsSnapshot>> runs = reader_->Runs();
-  if (!runs->ok()) {
-    SendError(response, 503, ReaderError(runs->status()));
-    return;
-  }
-  SendJson(response, 200, (*runs)->body);
+  SendList(response, *reader_->Runs());
+}
+
+void WebServer::GetSweeps(const HttpRequest&, HttpResponse& response) {
+  SendList(response, *reader_->Sweeps());
 }
 
 void WebServer::GetCompares(const HttpRequest&, HttpResponse& response) {

@@ -112,6 +112,7 @@ class WebServer {
   void GetStatus(const Request& request, Response& response);
   void GetStats(const Request& request, Response& response);
   void GetRuns(const Request& request, Response& response);
+  void GetSweeps(const Request& request, Response& response);
   void GetLog(const Request& request, Response& response);
   void GetHealth(const Request& request, Response& response);
   void GetMetrics(const Request& request, Response& response);

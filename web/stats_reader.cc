@@ -60,10 +60,11 @@ LiveSnapshot MakeLiveSnapshot(const std::optional<std::string>& stats,
   return snapshot;
 }
 
-RunsSnapshot MakeRunsSnapshot(const std::vector<std::string>& runs) {
-  RunsSnapshot snapshot;
-  snapshot.runs = ParseObjects(runs);
-  snapshot.body = DumpJson(Json{{"runs", snapshot.runs}});
+ListSnapshot MakeListSnapshot(std::string_view name,
+                              const std::vector<std::string>& items) {
+  ListSnapshot snapshot;
+  snapshot.items = ParseObjects(items);
+  snapshot.body = DumpJson(Json{{std::string(name), snapshot.items}});
   return snapshot;
 }
 
@@ -96,7 +97,10 @@ StatsReader::StatsReader(Options options)
     : prefix_(std::move(options.prefix)),
       pool_(std::move(options.reader)),
       live_(options.max_age, [this] { return FetchLive(); }),
-      runs_(options.max_age, [this] { return FetchRuns(); }),
+      runs_(options.max_age,
+            [this] { return FetchListSnapshot("runs", kRunEntries); }),
+      sweeps_(options.max_age,
+              [this] { return FetchListSnapshot("sweeps", kSweepEntries); }),
       compares_(options.max_age, [this] { return FetchCompares(); }) {}
 
 absl::StatusOr<LiveSnapshot> StatsReader::FetchLive() {
@@ -135,11 +139,11 @@ absl::StatusOr<std::vector<std::string>> StatsReader::FetchList(
   return redis::ReplyStrings(**reply, key);
 }
 
-absl::StatusOr<RunsSnapshot> StatsReader::FetchRuns() {
-  absl::StatusOr<std::vector<std::string>> runs =
-      FetchList("runs", kRunEntries);
-  if (!runs.ok()) return runs.status();
-  return MakeRunsSnapshot(*runs);
+absl::StatusOr<ListSnapshot> StatsReader::FetchListSnapshot(
+    std::string_view name, int count) {
+  absl::StatusOr<std::vector<std::string>> items = FetchList(name, count);
+  if (!items.ok()) return items.status();
+  return MakeListSnapshot(name, *items);
 }
 
 absl::StatusOr<ComparesSnapshot> StatsReader::FetchCompares() {

@@ -37,10 +37,11 @@ struct LiveSnapshot {
   bool daemon_online() const { return daemon.is_object(); }
 };
 
-// <prefix>runs, newest first, and its rendered GET /api/runs body.
-struct RunsSnapshot {
-  nlohmann::json runs = nlohmann::json::array();
-  std::string body;  // {"runs":[...]}
+// A list the page reads whole (<prefix>runs, <prefix>sweeps), newest first as
+// stored, and its rendered GET body, {"<name>":[...]}.
+struct ListSnapshot {
+  nlohmann::json items = nlohmann::json::array();
+  std::string body;
 };
 
 // <prefix>compares, newest first: the records whole (each with its two runs'
@@ -58,10 +59,13 @@ struct ComparesSnapshot {
 LiveSnapshot MakeLiveSnapshot(const std::optional<std::string>& stats,
                               const std::optional<std::string>& daemon,
                               const std::vector<std::string>& log);
-RunsSnapshot MakeRunsSnapshot(const std::vector<std::string>& runs);
+// Entries that are not JSON objects are skipped.
+ListSnapshot MakeListSnapshot(std::string_view name,
+                              const std::vector<std::string>& items);
 ComparesSnapshot MakeComparesSnapshot(const std::vector<std::string>& compares);
 
-// Reads the daemon's stats, heartbeat, query log and run history from the
+// Reads the daemon's stats, heartbeat, query log, run history, compares and
+// dbcachectl's sweeps from the
 // Redis reader endpoint (the replica, as the original demo did), through a
 // connection pool, and shares each result between threads for `max_age` (see
 // SnapshotCache). Thread-safe.
@@ -76,6 +80,7 @@ class StatsReader {
   static constexpr int kLogEntries = 25;
   static constexpr int kRunEntries = 100;
   static constexpr int kCompareEntries = 20;
+  static constexpr int kSweepEntries = 20;
 
   struct Options {
     redis::SyncEndpoint reader;
@@ -88,8 +93,11 @@ class StatsReader {
   std::shared_ptr<const absl::StatusOr<LiveSnapshot>> Live() {
     return live_.Get();
   }
-  std::shared_ptr<const absl::StatusOr<RunsSnapshot>> Runs() {
+  std::shared_ptr<const absl::StatusOr<ListSnapshot>> Runs() {
     return runs_.Get();
+  }
+  std::shared_ptr<const absl::StatusOr<ListSnapshot>> Sweeps() {
+    return sweeps_.Get();
   }
   std::shared_ptr<const absl::StatusOr<ComparesSnapshot>> Compares() {
     return compares_.Get();
@@ -99,7 +107,9 @@ class StatsReader {
 
  private:
   absl::StatusOr<LiveSnapshot> FetchLive();
-  absl::StatusOr<RunsSnapshot> FetchRuns();
+  // LRANGE 0 count-1 of <prefix><name>, as a ListSnapshot named `name`.
+  absl::StatusOr<ListSnapshot> FetchListSnapshot(std::string_view name,
+                                                 int count);
   absl::StatusOr<ComparesSnapshot> FetchCompares();
   // LRANGE 0 count-1 of <prefix><suffix>.
   absl::StatusOr<std::vector<std::string>> FetchList(std::string_view suffix,
@@ -108,7 +118,8 @@ class StatsReader {
   const std::string prefix_;
   RedisPool pool_;
   SnapshotCache<LiveSnapshot> live_;
-  SnapshotCache<RunsSnapshot> runs_;
+  SnapshotCache<ListSnapshot> runs_;
+  SnapshotCache<ListSnapshot> sweeps_;
   SnapshotCache<ComparesSnapshot> compares_;
 };
 

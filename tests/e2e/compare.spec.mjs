@@ -6,8 +6,8 @@
 //   DBCACHE_WEB_URL=http://127.0.0.1:8080/ DBCACHE_REDIS_PORT=16379 \
 //   DBCACHE_PREFIX=dbcache: DBCACHE_SCREENSHOT=build/e2e/page.png node compare.spec.mjs
 import {
-  check, checkCountsAddUp, env, inkedPixels, launchBrowser, prepareOutput, redisCli, runTest,
-  waitFor, watchForErrors,
+  check, checkCountsAddUp, env, inkedPixels, launchBrowser, listOf, prepareOutput, redisCli,
+  runTest, waitFor, watchForErrors,
 } from './lib.mjs';
 
 const url = env('DBCACHE_WEB_URL');
@@ -16,11 +16,6 @@ const screenshot = prepareOutput(
     env('DBCACHE_SCREENSHOT', 'build/e2e/page.png').replace(/(\.png)?$/, '-compare.png'));
 
 const intText = (v) => Math.round(v).toLocaleString('en-US');
-
-async function listOf(key) {
-  const text = await redisCli('LRANGE', `${prefix}${key}`, '0', '-1');
-  return text === '' ? [] : text.split('\n').map((line) => JSON.parse(line));
-}
 
 // The compare card's table as {what: [off, on, effect]}.
 function compareTable(page) {

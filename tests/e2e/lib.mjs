@@ -94,6 +94,20 @@ export async function redisCli(...args) {
   return stdout.replace(/\n$/, '');
 }
 
+// A list of JSON entries in Redis (<prefix><key>), newest first.
+export async function listOf(key) {
+  const text = await redisCli('LRANGE', `${env('DBCACHE_PREFIX', 'dbcache:')}${key}`, '0', '-1');
+  return text === '' ? [] : text.split('\n').map((line) => JSON.parse(line));
+}
+
+// Runs $DBCACHE_BIN_DIR/dbcachectl with the settings run.sh exported; returns
+// its stdout, or throws with its stderr.
+export async function dbcachectl(...args) {
+  const program = `${env('DBCACHE_BIN_DIR')}/dbcachectl`;
+  const {stdout} = await execFileAsync(program, args, {maxBuffer: 16 << 20, timeout: 180_000});
+  return stdout;
+}
+
 export function prepareOutput(path) {
   mkdirSync(dirname(path), {recursive: true});
   return path;

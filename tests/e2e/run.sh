@@ -132,13 +132,14 @@ done
 echo "e2e: dbcache-web at $web_url, dbcached ready, prefix $prefix"
 
 export DBCACHE_WEB_URL=$web_url DBCACHE_REDIS_PORT=$redis_port DBCACHE_SCREENSHOT=$screenshot
+export DBCACHE_BIN_DIR=$bin_dir
 export DBCACHE_CHROMIUM=$chromium
 failed=0
-for spec in page.spec.mjs compare.spec.mjs xss.spec.mjs; do
+for spec in page.spec.mjs compare.spec.mjs views.spec.mjs xss.spec.mjs; do
   echo "e2e: $spec"
   node "$here/$spec" || failed=1
 done
 if ((failed)); then
   fail "some specs failed"
 fi
-echo "e2e: all specs passed; screenshots: $screenshot ${screenshot%.png}-375.png ${screenshot%.png}-compare.png ${screenshot%.png}-compare-375.png"
+echo "e2e: all specs passed; screenshots: $screenshot ${screenshot%.png}-375.png ${screenshot%.png}-compare.png ${screenshot%.png}-compare-375.png ${screenshot%.png}-views.png"

@@ -1,7 +1,9 @@
 // dbcache status page. Polls /api/status (every 250 ms while a run is going, every
 // 2 s otherwise), draws Chart.js charts that are created once and updated in place,
 // starts runs with POST /api/runs and compares with POST /api/compares, and shows
-// a compare's record (compare.js) at /?compare=<id>.
+// a compare's record (compare.js) at /?compare=<id>, dbcachectl's sweeps
+// (sweep.js, /?sweep=<id>) and what a key expiry costs per stampede strategy
+// (expiries.js).
 //
 // Everything that comes from Redis is inserted with textContent, never as HTML: the
 // SQL text and error messages in particular can hold anything.
@@ -48,6 +50,8 @@
     compareShown: '',
     compareFetchedAt: 0,
     compareView: null,
+    sweepView: null,
+    expiryView: null,
   };
   const COMPARE_REFETCH_MS = 1000;
 
@@ -486,11 +490,16 @@
     return {status: response.status, ok: response.ok, body};
   }
 
+  // The history, and with it the sweeps (a sweep's runs are in the history).
   async function fetchRuns() {
     state.runsFetchedAt = Date.now();
     try {
-      const result = await fetchJson('/api/runs');
-      if (result.ok && result.body) renderRuns(result.body.runs);
+      const [runs, sweeps] = await Promise.all([fetchJson('/api/runs'), fetchJson('/api/sweeps')]);
+      if (runs.ok && runs.body) {
+        renderRuns(runs.body.runs);
+        state.expiryView.show(runs.body.runs);
+      }
+      if (sweeps.ok && sweeps.body) state.sweepView.show(sweeps.body.sweeps);
     } catch (e) {
       // The next status poll reports the connection problem.
     }
@@ -625,6 +634,8 @@
   function init() {
     state.charts = makeCharts();
     state.compareView = dbcache.compare.makeView();
+    state.sweepView = dbcache.sweep.makeView();
+    state.expiryView = dbcache.expiries.makeView();
     if (!state.charts) showBanner('The chart library did not load; figures are shown without charts.', 'error');
     $('run-form').addEventListener('submit', startRun);
     $('compare').addEventListener('click', () => start('compare'));

@@ -267,6 +267,9 @@ TEST_F(WebApiTest, NothingStoredYet) {
   httplib::Result runs = web.client().Get("/api/runs");
   ASSERT_TRUE(runs);
   EXPECT_EQ(Body(runs), (Json{{"runs", Json::array()}}));
+  httplib::Result sweeps = web.client().Get("/api/sweeps");
+  ASSERT_TRUE(sweeps);
+  EXPECT_EQ(Body(sweeps), (Json{{"sweeps", Json::array()}}));
   httplib::Result log = web.client().Get("/api/log");
   ASSERT_TRUE(log);
   EXPECT_EQ(Body(log), (Json{{"entries", Json::array()}}));
@@ -285,7 +288,7 @@ TEST_F(WebApiTest, StatsWrittenOnThePrimaryAreReadFromTheReader) {
   EXPECT_EQ(shown, Json::parse(stats));
 }
 
-TEST_F(WebApiTest, RunsAndLogNewestFirst) {
+TEST_F(WebApiTest, RunsSweepsAndLogNewestFirst) {
   StartWeb();
   for (int seq = 1; seq <= 3; ++seq) {
     ASSERT_TRUE(primary_
@@ -300,6 +303,13 @@ TEST_F(WebApiTest, RunsAndLogNewestFirst) {
                     ->Command({"LPUSH", Key("runs"),
                                Json{{"run_id", absl::StrCat("r", seq)}}.dump()})
                     .ok());
+    ASSERT_TRUE(
+        primary_
+            ->Command({"LPUSH", Key("sweeps"),
+                       Json{{"sweep_id", absl::StrCat("s", seq)},
+                            {"cells", Json::array({{{"ttl_ms", 100 * seq}}})}}
+                           .dump()})
+            .ok());
   }
   Json log = PollJson(
       "/api/log", [](const Json& body) { return body["entries"].size() == 3; });
@@ -308,6 +318,12 @@ TEST_F(WebApiTest, RunsAndLogNewestFirst) {
   Json runs = PollJson(
       "/api/runs", [](const Json& body) { return body["runs"].size() == 3; });
   EXPECT_EQ(runs["runs"][0]["run_id"], "r3");
+  Json sweeps = PollJson("/api/sweeps", [](const Json& body) {
+    return body["sweeps"].size() == 3;
+  });
+  EXPECT_EQ(sweeps["sweeps"][0]["sweep_id"], "s3");
+  EXPECT_EQ(sweeps["sweeps"][0]["cells"][0]["ttl_ms"], 300);
+  EXPECT_EQ(sweeps["sweeps"][2]["sweep_id"], "s1");
 }
 
 TEST_F(WebApiTest, MetricsInPrometheusTextFormat) {

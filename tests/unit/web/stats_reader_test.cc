@@ -68,13 +68,22 @@ TEST(MakeLiveSnapshotTest, NonUtf8TextDoesNotThrow) {
   EXPECT_EQ(snapshot.log_body, R"({"entries":[]})");
 }
 
-TEST(MakeRunsSnapshotTest, NewestFirstAsStored) {
-  RunsSnapshot snapshot =
-      MakeRunsSnapshot({R"({"run_id":"r2"})", R"({"run_id":"r1"})"});
+TEST(MakeListSnapshotTest, NewestFirstAsStoredUnderItsName) {
+  ListSnapshot snapshot =
+      MakeListSnapshot("runs", {R"({"run_id":"r2"})", R"({"run_id":"r1"})"});
   Json body = Json::parse(snapshot.body);
   ASSERT_EQ(body["runs"].size(), 2u);
   EXPECT_EQ(body["runs"][0]["run_id"], "r2");
-  EXPECT_EQ(MakeRunsSnapshot({}).body, R"({"runs":[]})");
+  EXPECT_EQ(snapshot.items, body["runs"]);
+  EXPECT_EQ(MakeListSnapshot("runs", {}).body, R"({"runs":[]})");
+}
+
+TEST(MakeListSnapshotTest, SkipsEntriesThatAreNotObjects) {
+  ListSnapshot snapshot = MakeListSnapshot(
+      "sweeps", {R"({"sweep_id":"s2","cells":[]})", "not json", "[1,2]",
+                 R"("text")", R"({"sweep_id":"s1"})"});
+  EXPECT_EQ(snapshot.body,
+            R"({"sweeps":[{"cells":[],"sweep_id":"s2"},{"sweep_id":"s1"}]})");
 }
 
 TEST(MakeComparesSnapshotTest, TheListLeavesSeriesOutAndFindHasThem) {
