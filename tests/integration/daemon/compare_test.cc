@@ -1,12 +1,14 @@
 // compare against the real stack: the same seeded workload with cache=off and
 // then from a flushed cache with cache=on, through dbcachectl and through the
 // control channel; its record against each run's own summary; what is busy
-// while it goes; a compare cancelled during its first run.
+// while it goes; a compare cancelled during either run, by dbcachectl's Ctrl-C,
+// a cancel message or the daemon's SIGTERM.
 #include <signal.h>
 
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "tests/integration/daemon/daemon_fixture.h"
 #include "tests/integration/support/child_process.h"
@@ -71,6 +73,43 @@ class CompareTest : public DaemonTest {
     EXPECT_NEAR(
         side["qps"].get<double>(),
         run["done"].get<double>() / (run["wall_ms"].get<double>() / 1e3), 0.1);
+  }
+
+  // Waits until the stats say the compare's `role` run is going.
+  bool WaitForRole(const std::string& role) {
+    return WaitFor(
+        [&] {
+          const nlohmann::json stats = GetJson(*primary_, Key("stats"));
+          return stats.is_object() && stats.value("state", "") == "running" &&
+                 stats["compare"].is_object() &&
+                 stats["compare"].value("role", "") == role;
+        },
+        absl::Seconds(30));
+  }
+
+  // A record that ended during its `role` run: that run is in it, cancelled,
+  // with its counts; the other run is there only if it came first; no effect
+  // is claimed.
+  void ExpectEndedDuring(const nlohmann::json& record, const std::string& role,
+                         const std::string& reason) {
+    SCOPED_TRACE(record.dump());
+    EXPECT_EQ(record["state"], "cancelled");
+    EXPECT_THAT(record.value("reason", ""), HasSubstr(reason));
+    const nlohmann::json& side = record[role];
+    ASSERT_TRUE(side.is_object());
+    EXPECT_EQ(side["state"], "cancelled");
+    ExpectSideIsItsRun(side, RunSummary(side["run_id"]));
+    if (role == "on") {
+      ASSERT_TRUE(record["off"].is_object());
+      EXPECT_EQ(record["off"]["state"], "finished");
+      ExpectSideIsItsRun(record["off"], RunSummary(record["off"]["run_id"]));
+    } else {
+      EXPECT_TRUE(record["on"].is_null());
+    }
+    EXPECT_TRUE(record["db_queries_saved"].is_null());
+    for (const char* effect : {"wall", "p50", "p99", "qps"}) {
+      EXPECT_TRUE(record["speedup"][effect].is_null()) << effect;
+    }
   }
 
   // The series' points add up to the run's done, interval by interval.
@@ -230,6 +269,45 @@ TEST_F(CompareTest, CtrlCDuringTheOffRunCancelsTheCompareWithItsReason) {
   // Nothing of it is left going: the daemon takes the next run at once.
   const nlohmann::json next = RunToEnd("run queries=50");
   EXPECT_EQ(next["state"], "finished");
+}
+
+TEST_F(CompareTest, ACancelDuringTheOnRunKeepsBothRunsAndClaimsNoEffect) {
+  StartDaemon({"--cache_reads=primary"});
+  // 1.5 s per run at 2,000 queries/s: the cancel lands in the cache=on run.
+  ASSERT_EQ(Publish("compare queries=3000 rate=2000 concurrency=4 id=cc"), 1);
+  ASSERT_TRUE(WaitForRole("on"));
+  ASSERT_EQ(Publish("cancel"), 1);
+  const nlohmann::json finished = WaitForEvent("compare_finished");
+  EXPECT_EQ(finished["id"], "cc");
+  ExpectEndedDuring(finished["compare"], "on", "the cache=on run cancelled");
+  const std::vector<nlohmann::json> compares = List("compares");
+  ASSERT_EQ(compares.size(), 1u);
+  EXPECT_EQ(compares[0], finished["compare"]);
+  // The daemon is free again.
+  EXPECT_EQ(RunToEnd("run queries=50")["state"], "finished");
+}
+
+// SIGTERM in either run: the run drains, the record says why and is written
+// before the daemon exits 0.
+TEST_F(CompareTest, SigtermDuringEitherRunWritesTheRecordBeforeExiting) {
+  for (const std::string role : {"off", "on"}) {
+    SCOPED_TRACE(role);
+    StartDaemon({"--cache_reads=primary"});
+    ASSERT_EQ(Publish(absl::StrCat("compare queries=3000 rate=2000 "
+                                   "concurrency=4 id=ct-",
+                                   role)),
+              1);
+    ASSERT_TRUE(WaitForRole(role)) << daemon_->Output();
+    daemon_->Signal(SIGTERM);
+    // The drain limit and Redis's confirmation bound the exit (see
+    // DaemonTest.SigtermMidRunExitsZeroWithFinalSnapshotAndSummary).
+    EXPECT_EQ(daemon_->WaitForExit(absl::Seconds(10)), 0) << daemon_->Output();
+    const std::vector<nlohmann::json> compares = List("compares");
+    ASSERT_FALSE(compares.empty());
+    EXPECT_EQ(compares[0]["compare_id"], "ct-" + role);
+    ExpectEndedDuring(compares[0], role, "SIGTERM");
+    EXPECT_TRUE(GetJson(*primary_, Key("daemon")).is_null());
+  }
 }
 
 }  // namespace
