@@ -40,6 +40,8 @@ readonly kTest=(
   systemd docker-compose chromium wrk
   # promtool, which integration.web.metrics runs on /metrics (the server stays off)
   prometheus
+  # the MySQL TLS test makes its own CA and server certificates
+  openssl
 )
 
 readonly kAl2023='sudo dnf install -y gcc-c++ cmake pkgconf-pkg-config git clang-tools-extra \

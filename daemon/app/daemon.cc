@@ -48,6 +48,7 @@ mysql::MysqlOptions MysqlOptionsFrom(const config::Settings& s) {
   o.database = s.mysql_database;
   o.connect_timeout = s.connect_timeout;
   o.query_timeout = s.query_timeout;
+  o.tls = s.mysql_tls;
   return o;
 }
 

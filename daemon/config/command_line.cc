@@ -30,6 +30,8 @@ DBCACHE_SETTING_FLAG(mysql_port);
 DBCACHE_SETTING_FLAG(mysql_user);
 DBCACHE_SETTING_FLAG(mysql_password);
 DBCACHE_SETTING_FLAG(mysql_database);
+DBCACHE_SETTING_FLAG(mysql_ssl_mode);
+DBCACHE_SETTING_FLAG(mysql_ssl_ca);
 DBCACHE_SETTING_FLAG(sql);
 DBCACHE_SETTING_FLAG(workloads);
 DBCACHE_SETTING_FLAG(prefix);
@@ -67,6 +69,8 @@ FlagValues CommandLineFlagValues() {
   add("mysql_user", FLAGS_mysql_user);
   add("mysql_password", FLAGS_mysql_password);
   add("mysql_database", FLAGS_mysql_database);
+  add("mysql_ssl_mode", FLAGS_mysql_ssl_mode);
+  add("mysql_ssl_ca", FLAGS_mysql_ssl_ca);
   add("sql", FLAGS_sql);
   add("workloads", FLAGS_workloads);
   add("prefix", FLAGS_prefix);

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "daemon/mysql/tls_mode.h"
 
 namespace dbcache::config {
 
@@ -39,7 +40,8 @@ struct Settings {
   std::string mysql_user;
   std::string mysql_password;  // Secret.
   std::string mysql_database;
-  std::string sql_template;  // Holds exactly one "{}" for the LIMIT value.
+  mysql::TlsOptions mysql_tls;  // --mysql_ssl_mode, --mysql_ssl_ca
+  std::string sql_template;     // Holds exactly one "{}" for the LIMIT value.
   // The workload file; empty: the default (workload_file.h).
   std::string workloads_path;
   std::string prefix;  // Prefix of every Redis name, e.g. "dbcache:".

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "daemon/common/str_cat.h"
+#include "daemon/mysql/tls.h"
 
 namespace dbcache::ctl {
 namespace {
@@ -116,13 +117,21 @@ absl::StatusOr<MysqlSession> MysqlSession::Connect(
   mysql_optionsv(mysql, MYSQL_OPT_WRITE_TIMEOUT, &write_timeout);
   mysql_optionsv(mysql, MYSQL_OPT_LOCAL_INFILE, &local_infile);
   mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  mysql::ApplyTls(mysql, options.tls);
   if (mysql_real_connect(mysql, options.host.c_str(), options.user.c_str(),
                          options.password.c_str(), /*db=*/nullptr,
                          static_cast<unsigned>(options.port),
                          /*unix_socket=*/nullptr,
                          /*clientflag=*/0) == nullptr) {
-    return StatusFor(mysql_errno(mysql),
-                     dbcache::StrCat(where, ": ", mysql_error(mysql)));
+    return StatusFor(
+        mysql_errno(mysql),
+        dbcache::StrCat(
+            where, ": ", mysql_error(mysql),
+            mysql::TlsHint(options.tls, mysql_errno(mysql), options.host)));
+  }
+  if (absl::Status tls = mysql::CheckTls(mysql, options.tls); !tls.ok()) {
+    return absl::FailedPreconditionError(
+        dbcache::StrCat(where, ": ", tls.message()));
   }
   return MysqlSession(std::move(handle));
 }

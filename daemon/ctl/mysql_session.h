@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "daemon/mysql/mysql_handle.h"
+#include "daemon/mysql/tls_mode.h"
 
 namespace dbcache::ctl {
 
@@ -29,6 +30,7 @@ struct MysqlOptions {
   absl::Duration write_timeout = absl::Seconds(30);
   // Let the server ask for LOAD DATA LOCAL INFILE data (see LoadDataLocal).
   bool local_infile = false;
+  mysql::TlsOptions tls;
 };
 
 // One row of a result; NULL is nullopt.

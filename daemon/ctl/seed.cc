@@ -425,6 +425,7 @@ MysqlOptions SeedConnectionOptions(const config::Settings& settings,
   options.read_timeout = std::max(settings.query_timeout, bulk);
   options.write_timeout = options.read_timeout;
   options.local_infile = true;
+  options.tls = settings.mysql_tls;
   return options;
 }
 

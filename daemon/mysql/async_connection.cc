@@ -9,6 +9,7 @@
 #include "daemon/common/log.h"
 #include "daemon/common/str_cat.h"
 #include "daemon/mysql/mysql_result.h"
+#include "daemon/mysql/tls.h"
 
 namespace dbcache::mysql {
 namespace {
@@ -97,6 +98,7 @@ void AsyncConnection::StartConnect() {
   // The template is ours, but a server default of latin1 would mangle any UTF-8
   // data the cached rows carry.
   mysql_options(mysql_.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  ApplyTls(mysql_.get(), options_.tls);
   step_ = Step::kConnect;
   connect_start_ns_ = scheduler_.NowNanos();
   MYSQL* ret = nullptr;
@@ -115,6 +117,13 @@ void AsyncConnection::OnConnectDone(MYSQL* ret) {
   connect_ns_ = scheduler_.NowNanos() - connect_start_ns_;
   if (ret == nullptr) {
     Fail(ErrorStatus("connect"));
+    return;
+  }
+  if (absl::Status tls = CheckTls(mysql_.get(), options_.tls); !tls.ok()) {
+    // Nothing was sent on it: closed before the statement.
+    Fail(absl::FailedPreconditionError(StrCat("MySQL connect failed at ",
+                                              options_.host, ":", options_.port,
+                                              ": ", tls.message())));
     return;
   }
   connected_ = true;
@@ -245,7 +254,9 @@ absl::Status AsyncConnection::ErrorStatus(std::string_view what) const {
   const unsigned int error = mysql_errno(mysql_.get());
   std::string message = StrCat(
       "MySQL ", what, " failed at ", options_.host, ":", options_.port, " as '",
-      options_.user, "': ", mysql_error(mysql_.get()), " (", error, ")");
+      options_.user, "': ", mysql_error(mysql_.get()), " (", error, ")",
+      step_ == Step::kConnect ? TlsHint(options_.tls, error, options_.host)
+                              : std::string());
   if (error == CR_SERVER_GONE_ERROR || error == CR_SERVER_LOST ||
       error == CR_CONNECTION_ERROR || error == CR_CONN_HOST_ERROR) {
     return absl::UnavailableError(message);

@@ -11,6 +11,7 @@
 #include "daemon/mysql/mysql_executor.h"
 #include "daemon/mysql/mysql_handle.h"
 #include "daemon/mysql/pool_connection.h"
+#include "daemon/mysql/tls_mode.h"
 
 namespace dbcache::mysql {
 
@@ -22,6 +23,7 @@ struct MysqlOptions {
   std::string database;
   absl::Duration connect_timeout = absl::Seconds(2);
   absl::Duration query_timeout = absl::Seconds(10);
+  TlsOptions tls;
 };
 
 // One MariaDB connection driven by the loop through Connector/C's non-blocking

@@ -42,6 +42,37 @@ TEST(SettingsTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(s->web_listen.host, "127.0.0.1");
   EXPECT_EQ(s->web_listen.port, 8080);
   EXPECT_EQ(s->query_timeout, absl::Seconds(10));
+  EXPECT_EQ(s->mysql_tls.mode, mysql::TlsMode::kPreferred);
+  EXPECT_EQ(s->mysql_tls.ca, "");
+}
+
+TEST(SettingsTest, MysqlTlsModesAndTheirCa) {
+  absl::StatusOr<Settings> s =
+      Resolve({}, FakeEnv({{"MYSQL_SSL_MODE", "verify_identity"},
+                           {"MYSQL_SSL_CA", "/etc/rds.pem"}}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->mysql_tls.mode, mysql::TlsMode::kVerifyIdentity);
+  EXPECT_EQ(s->mysql_tls.ca, "/etc/rds.pem");
+  s = Resolve({{"mysql_ssl_mode", "required"}}, FakeEnv({}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->mysql_tls.mode, mysql::TlsMode::kRequired);
+
+  s = Resolve({{"mysql_ssl_mode", "on"}}, FakeEnv({}));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("is not disabled, preferred, required, verify_ca or "
+                        "verify_identity"));
+  EXPECT_THAT(s.status().message(), HasSubstr("--mysql_ssl_mode"));
+  // A verifying mode needs the CA; the others must not get one, which
+  // Connector/C would use to check the chain after all.
+  s = Resolve({{"mysql_ssl_mode", "verify_ca"}}, FakeEnv({}));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("needs --mysql_ssl_ca"));
+  s = Resolve({}, FakeEnv({{"MYSQL_SSL_CA", "/etc/rds.pem"}}));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("--mysql_ssl_ca is set but --mysql_ssl_mode is "
+                        "preferred"));
 }
 
 TEST(SettingsTest, FlagBeatsEnvironmentBeatsDefault) {
