@@ -36,6 +36,11 @@ namespace dbcache::app {
 // A run names one of `workloads` (the demo, built in, and those of the
 // workload file); a named one's samples are read before it starts.
 //
+// Its definitions are in three files by job: daemon.cc (wiring, connection
+// states, heartbeat, shutdown), daemon_control.cc (the control commands, runs
+// and compares started) and daemon_records.cc (snapshots, final records and
+// their retry).
+//
 //   Daemon daemon(settings, run::WorkloadCatalog(settings.sql_template));
 //   return daemon.Run();
 class Daemon {
