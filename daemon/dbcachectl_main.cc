@@ -226,6 +226,7 @@ int Fail(int code, std::string_view message) {
 
 absl::StatusOr<ctl::MysqlSession> Connect(const config::Settings& settings,
                                           int64_t rows) {
+  if (absl::Status ca = config::CheckMysqlTlsCa(settings); !ca.ok()) return ca;
   return ctl::MysqlSession::Connect(ctl::SeedConnectionOptions(settings, rows));
 }
 

@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   dbcache::config::Settings settings = dbcache::config::ResolveOrExit(info);
+  if (absl::Status ca = dbcache::config::CheckMysqlTlsCa(settings); !ca.ok()) {
+    std::fprintf(stderr, "dbcached: %s\n", std::string(ca.message()).c_str());
+    return 2;
+  }
   // A peer that closes its socket must give us an error, not kill the process.
   signal(SIGPIPE, SIG_IGN);
   absl::StatusOr<dbcache::run::ConfiguredWorkloads> workloads =

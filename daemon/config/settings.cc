@@ -1,6 +1,10 @@
 #include "daemon/config/settings.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "absl/strings/ascii.h"
@@ -474,6 +478,14 @@ absl::StatusOr<Settings> Resolve(const FlagValues& flags,
                    "is not debug, info, warning or error");
   }
   return s;
+}
+
+absl::Status CheckMysqlTlsCa(const Settings& s) {
+  if (s.mysql_tls.mode < mysql::TlsMode::kVerifyCa) return absl::OkStatus();
+  if (access(s.mysql_tls.ca.c_str(), R_OK) == 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(StrCat("--mysql_ssl_ca=", s.mysql_tls.ca,
+                                           ": cannot be read (",
+                                           std::strerror(errno), ")"));
 }
 
 Environment ProcessEnvironment() {

@@ -40,8 +40,8 @@ struct Settings {
   std::string mysql_user;
   std::string mysql_password;  // Secret.
   std::string mysql_database;
-  mysql::TlsOptions mysql_tls;  // --mysql_ssl_mode, --mysql_ssl_ca
-  std::string sql_template;     // Holds exactly one "{}" for the LIMIT value.
+  mysql::TlsOptions mysql_tls;
+  std::string sql_template;  // Holds exactly one "{}" for the LIMIT value.
   // The workload file; empty: the default (workload_file.h).
   std::string workloads_path;
   std::string prefix;  // Prefix of every Redis name, e.g. "dbcache:".
@@ -104,6 +104,12 @@ using Environment = std::function<std::optional<std::string>(std::string_view)>;
 // MYSQL_PORT): 'x' is not ...".
 absl::StatusOr<Settings> Resolve(const FlagValues& flags,
                                  const Environment& env);
+
+// The CA of a verifying --mysql_ssl_mode can be read, for the programs that
+// connect to MySQL (dbcached, dbcachectl seed): found at start rather than at
+// the first connect. Not part of Resolve: dbcache-web reads the same settings
+// and needs no CA.
+absl::Status CheckMysqlTlsCa(const Settings& settings);
 
 // The process's environment (getenv).
 Environment ProcessEnvironment();

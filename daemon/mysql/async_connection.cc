@@ -120,7 +120,8 @@ void AsyncConnection::OnConnectDone(MYSQL* ret) {
     return;
   }
   if (absl::Status tls = CheckTls(mysql_.get(), options_.tls); !tls.ok()) {
-    // Nothing was sent on it: closed before the statement.
+    // Closed before the statement: no query goes out in plain text (the login
+    // has; see tls.h).
     Fail(absl::FailedPreconditionError(StrCat("MySQL connect failed at ",
                                               options_.host, ":", options_.port,
                                               ": ", tls.message())));

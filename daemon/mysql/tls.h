@@ -14,7 +14,12 @@ namespace dbcache::mysql {
 // TLS for one Connector/C handle, blocking or not: the options before the
 // connect, and after it a check of what was agreed, because Connector/C 3.3
 // connects without TLS to a server that offers none even when told to enforce
-// it (seen with Debian 12's libmariadb3).
+// it (seen with Debian 12's libmariadb3). Only verify_identity makes it refuse
+// such a server before the login; under required and verify_ca the login (the
+// user, a scramble of the password, the database) has gone out in plain text
+// by the time CheckTls refuses the connection, which then never carries a
+// query. Against a peer that can strip TLS, only verify_identity protects the
+// login.
 //
 //   ApplyTls(mysql, tls);
 //   if (mysql_real_connect(mysql, ...) == nullptr) {

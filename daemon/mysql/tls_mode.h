@@ -14,6 +14,7 @@ namespace dbcache::mysql {
 //
 //   std::optional<TlsMode> mode = ParseTlsMode("verify_identity");
 //   TlsOptions tls{.mode = *mode, .ca = "/etc/ssl/rds/global-bundle.pem"};
+// Ordered from none to most: TlsRequired and the settings' checks compare.
 enum class TlsMode {
   kDisabled,        // never
   kPreferred,       // when the server offers it; its certificate unchecked
@@ -29,9 +30,16 @@ inline constexpr std::array<std::pair<std::string_view, TlsMode>, 5> kTlsModes =
       {"verify_ca", TlsMode::kVerifyCa},
       {"verify_identity", TlsMode::kVerifyIdentity}}};
 
+// Lower case, as listed; MySQL's own spelling (REQUIRED) too.
 inline std::optional<TlsMode> ParseTlsMode(std::string_view text) {
   for (const auto& [name, mode] : kTlsModes) {
-    if (name == text) return mode;
+    if (name.size() != text.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i) {
+      const char c = text[i];
+      same = name[i] == (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    if (same) return mode;
   }
   return std::nullopt;
 }

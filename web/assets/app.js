@@ -494,12 +494,15 @@
   async function fetchRuns() {
     state.runsFetchedAt = Date.now();
     try {
-      const [runs, sweeps] = await Promise.all([fetchJson('/api/runs'), fetchJson('/api/sweeps')]);
-      if (runs.ok && runs.body) {
-        renderRuns(runs.body.runs);
-        state.expiryView.show(runs.body.runs);
+      // Each on its own: a failed sweeps request leaves the history shown.
+      const [runs, sweeps] = await Promise.allSettled([fetchJson('/api/runs'), fetchJson('/api/sweeps')]);
+      if (runs.status === 'fulfilled' && runs.value.ok && runs.value.body) {
+        renderRuns(runs.value.body.runs);
+        state.expiryView.show(runs.value.body.runs);
       }
-      if (sweeps.ok && sweeps.body) state.sweepView.show(sweeps.body.sweeps);
+      if (sweeps.status === 'fulfilled' && sweeps.value.ok && sweeps.value.body) {
+        state.sweepView.show(sweeps.value.body.sweeps);
+      }
     } catch (e) {
       // The next status poll reports the connection problem.
     }

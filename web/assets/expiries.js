@@ -99,7 +99,7 @@
         if (!chart) return;
         const per = (field) => chosen.map(([, run]) => {
           const v = object(object(run.stampede).db_queries_per_expiry)[field];
-          return isNumber(v) ? v : 0;
+          return isNumber(v) ? v : null;  // No bar, as the table shows '–'.
         });
         chart.data.labels = chosen.map(([k]) => k);
         chart.data.datasets = [

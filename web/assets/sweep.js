@@ -75,7 +75,10 @@
         },
         scales: {
           x: {type: 'logarithmic', title: {display: true, text: 'TTL (ms, log scale)'}},
-          y: {type: 'linear', min: 0, max: 1, ticks: {callback: (v) => `${Math.round(v * 100)} %`},
+          // Suggested, not fixed: a cache that costs more than the baseline
+          // saves a negative share, and that must show.
+          y: {type: 'linear', suggestedMin: 0, suggestedMax: 1,
+            ticks: {callback: (v) => `${Math.round(v * 100)} %`},
             title: {display: true, text: what}},
         },
       },
@@ -101,22 +104,35 @@
     let list = [];
     let shownKey = '';
 
+    let listKey = '';
+
+    // The list follows what Redis holds, whichever sweep is shown.
+    function fillSelect(shownId) {
+      const key = list.map((s) => `${s.sweep_id}:${s.finished_at}`).join(',');
+      const select = $('sweep-select');
+      if (key !== listKey) {
+        listKey = key;
+        select.replaceChildren(...list.map((s) => {
+          const option = document.createElement('option');
+          option.value = String(s.sweep_id || '');
+          option.textContent = label(s);
+          return option;
+        }));
+      }
+      select.value = shownId;
+    }
+
     function render() {
-      const sweep = list.find((s) => s.sweep_id === chosen) || list[0];
+      const wanted = list.find((s) => s.sweep_id === chosen);
+      const sweep = wanted || list[0];
       $('sweep-card').hidden = !sweep;
       if (!sweep) return;
-      const key = `${sweep.sweep_id}:${sweep.finished_at}:${cellsOf(sweep).length}`;
+      fillSelect(String(sweep.sweep_id || ''));
+      const missing = chosen !== '' && !wanted;
+      const key = `${sweep.sweep_id}:${sweep.finished_at}:${cellsOf(sweep).length}:${missing}`;
       if (key === shownKey) return;
       shownKey = key;
       $('sweep-card').dataset.sweepId = String(sweep.sweep_id || '');
-      const select = $('sweep-select');
-      select.replaceChildren(...list.map((s) => {
-        const option = document.createElement('option');
-        option.value = String(s.sweep_id || '');
-        option.textContent = label(s);
-        return option;
-      }));
-      select.value = String(sweep.sweep_id || '');
       setLines(hitChart, sweep, 'hit_ratio');
       setLines(savedChart, sweep, 'db_load_saved');
       const body = $('sweep-table').tBodies[0];
@@ -129,7 +145,9 @@
         }
         return row;
       }));
-      $('sweep-note').textContent = note(sweep);
+      $('sweep-note').textContent = missing
+        ? `Sweep ${chosen} is not among the last 20; showing the newest. ${note(sweep)}`
+        : note(sweep);
     }
 
     $('sweep-select').addEventListener('change', (event) => {

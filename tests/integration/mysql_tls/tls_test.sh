@@ -14,14 +14,18 @@
 # - a dbcached whose every connect fails verification counts each query as an
 #   error, keeps its counts adding up and keeps answering.
 #
-# Needs the fixture's Redis (DBCACHE_* environment) for dbcached, and ports of its
-# own for the MariaDB (DBCACHE_TLS_MYSQL_PORT).
+# Needs the fixture's Redis (DBCACHE_* environment) for dbcached. The MariaDB
+# takes the first free port from DBCACHE_TLS_MYSQL_PORT on, so that two build
+# trees can run it at once. On a failure the work folder (the servers' and
+# programs' logs) is kept.
 set -euo pipefail
 
 bin=${DBCACHE_BIN_DIR:?}
-port=${DBCACHE_TLS_MYSQL_PORT:?}
+first_port=${DBCACHE_TLS_MYSQL_PORT:?}
 work=${DBCACHE_TLS_DIR:?}
-for tool in openssl jq redis-cli mariadb-install-db mariadb; do
+# It is removed at the start and the end: refuse anything but a folder of ours.
+[[ $(basename "$work") == mysql-tls-test ]] || { echo "tls_test: refusing DBCACHE_TLS_DIR=$work"; exit 1; }
+for tool in openssl jq redis-cli mariadb-install-db mariadb ss; do
   command -v "$tool" >/dev/null || { echo "tls_test: $tool is not installed (scripts/install-deps.sh)"; exit 1; }
 done
 mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
@@ -30,21 +34,37 @@ prefix="tls$$:"
 source "$(dirname "${BASH_SOURCE[0]}")/../support/processes.sh"
 point_programs_at_stack "$prefix"
 pids=()
+mariadbd_pid=""
 failures=0
 fail() { echo "tls_test: FAIL: $*" >&2; failures=$((failures + 1)); }
 cleanup() {
-  stop_programs "$prefix" "$work/programs"
-  if [[ -s $work/mariadbd.pid ]]; then
-    local pid
-    pid=$(<"$work/mariadbd.pid")
-    kill -TERM "$pid" 2>/dev/null || true
-    wait_until 30 bash -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+  local status=$?
+  # dbcached first (stop_programs also removes our keys), then our MariaDB, a
+  # child of this shell: $! is known before any pid file is written.
+  local keep_logs=$work/programs
+  ((status == 0)) || keep_logs=$(mktemp -d)
+  stop_programs "$prefix" "$keep_logs"
+  if [[ -n $mariadbd_pid ]]; then
+    kill -TERM "$mariadbd_pid" 2>/dev/null || true
+    wait_until 30 bash -c "! kill -0 $mariadbd_pid" || kill -KILL "$mariadbd_pid" 2>/dev/null || true
+    wait "$mariadbd_pid" 2>/dev/null || true
   fi
-  rm -rf "$work"
+  if ((status == 0)); then
+    rm -rf "$work"
+  else
+    echo "tls_test: logs kept in $work (mariadbd.log, openssl.log, programs/)"
+    tail -n 15 "$work/mariadbd.log" 2>/dev/null || true
+  fi
 }
 trap cleanup EXIT
 rm -rf "$work"
 mkdir -p "$work/data" "$work/programs"
+
+port=""
+for candidate in $(seq "$first_port" $((first_port + 20))); do
+  if ! ss -Htln "sport = :$candidate" | grep -q .; then port=$candidate; break; fi
+done
+[[ -n $port ]] || { echo "tls_test: no free port in $first_port..$((first_port + 20))"; exit 1; }
 
 # --- a CA, a server certificate for 127.0.0.1, and a CA that signed nothing ---
 cert() { openssl "$@" >>"$work/openssl.log" 2>&1; }
@@ -82,13 +102,16 @@ install_args=(--defaults-file="$work/my.cnf" --auth-root-authentication-method=s
 ((EUID == 0)) && install_args+=(--user=root)
 mariadb-install-db "${install_args[@]}" >"$work/install.log" 2>&1 ||
   { tail -n 20 "$work/install.log"; exit 1; }
-setsid "$mariadbd" --defaults-file="$work/my.cnf" >/dev/null 2>&1 </dev/null &
+"$mariadbd" --defaults-file="$work/my.cnf" >/dev/null 2>&1 </dev/null &
+mariadbd_pid=$!
 admin() { mariadb --no-defaults --socket="$work/mariadbd.sock" -u "$me" "$@"; }
 wait_until 60 admin -e "SELECT 1" || { echo "tls_test: MariaDB did not start"; tail -n 20 "$work/mariadbd.log"; exit 1; }
+# The account takes either address the server listens on.
 admin -e "CREATE DATABASE reviews;
-  CREATE USER 'dbcache'@'127.0.0.1' IDENTIFIED BY '$MYSQL_PASSWORD';
-  GRANT ALL ON reviews.* TO 'dbcache'@'127.0.0.1';
-  SELECT @@require_secure_transport" >/dev/null
+  CREATE USER 'dbcache'@'127.0.0.%' IDENTIFIED BY '$MYSQL_PASSWORD';
+  GRANT ALL ON reviews.* TO 'dbcache'@'127.0.0.%';" >/dev/null
+[[ $(admin -N -e "SELECT @@require_secure_transport") == 1 ]] ||
+  { echo "tls_test: the server does not require secure transport"; exit 1; }
 
 # seed_with HOST PORT MODE [CA]: dbcachectl seed of 100 rows; output in $out.
 seed_with() {
@@ -107,9 +130,13 @@ expect_refused() {  # WHAT TEXT...: the last seed failed and said each TEXT
   echo "tls_test: $what: refused (exit $status): ${out:0:300}"
 }
 
+# The account and password work: a refusal below is about TLS, not them.
 seed_with 127.0.0.1 "$port" verify_identity "$work/ca.pem"
-((status == 0)) || fail "verify_identity with the right CA: exit $status: $out"
-echo "tls_test: verify_identity: connected and seeded"
+if ((status == 0)); then
+  echo "tls_test: verify_identity: connected and seeded"
+else
+  fail "verify_identity with the right CA: exit $status: $out"
+fi
 seed_with 127.0.0.1 "$port" preferred
 ((status == 0)) || fail "preferred: exit $status: $out"
 seed_with 127.0.0.2 "$port" verify_identity "$work/ca.pem"
@@ -119,7 +146,9 @@ seed_with 127.0.0.2 "$port" verify_ca "$work/ca.pem"
 seed_with 127.0.0.1 "$port" verify_ca "$work/other-ca.pem"
 expect_refused "verify_ca with another CA" "--mysql_ssl_ca=$work/other-ca.pem"
 seed_with 127.0.0.1 "$port" disabled
-expect_refused "disabled" "require_secure_transport" "--mysql_ssl_mode=verify_identity"
+expect_refused "disabled" "Access denied" "require_secure_transport" "--mysql_ssl_mode=verify_identity"
+seed_with 127.0.0.1 "$port" verify_ca "$work/missing.pem"
+expect_refused "verify_ca with a CA that is not there" "--mysql_ssl_ca=$work/missing.pem: cannot be read"
 seed_with 127.0.0.1 "$DBCACHE_MYSQL_PORT" required
 expect_refused "required against a server without TLS" "offers no TLS" "--mysql_ssl_mode=required"
 seed_with 127.0.0.1 "$port" verify_ca ""

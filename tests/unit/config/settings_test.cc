@@ -1,5 +1,6 @@
 #include "daemon/config/settings.h"
 
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -47,12 +48,23 @@ TEST(SettingsTest, DefaultsWhenNothingIsSet) {
 }
 
 TEST(SettingsTest, MysqlTlsModesAndTheirCa) {
-  absl::StatusOr<Settings> s =
-      Resolve({}, FakeEnv({{"MYSQL_SSL_MODE", "verify_identity"},
-                           {"MYSQL_SSL_CA", "/etc/rds.pem"}}));
+  const std::string ca = ::testing::TempDir() + "/settings_test_ca.pem";
+  std::ofstream(ca) << "-----BEGIN CERTIFICATE-----\n";
+  absl::StatusOr<Settings> s = Resolve(
+      {},
+      FakeEnv({{"MYSQL_SSL_MODE", "VERIFY_IDENTITY"}, {"MYSQL_SSL_CA", ca}}));
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->mysql_tls.mode, mysql::TlsMode::kVerifyIdentity);
-  EXPECT_EQ(s->mysql_tls.ca, "/etc/rds.pem");
+  EXPECT_EQ(s->mysql_tls.ca, ca);
+  EXPECT_TRUE(CheckMysqlTlsCa(*s).ok());
+  // A CA that cannot be read is found at start, not at the first connect.
+  s = Resolve({{"mysql_ssl_mode", "verify_ca"},
+               {"mysql_ssl_ca", "/nonexistent/ca.pem"}},
+              FakeEnv({}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  const absl::Status unreadable = CheckMysqlTlsCa(*s);
+  EXPECT_THAT(unreadable.message(),
+              HasSubstr("--mysql_ssl_ca=/nonexistent/ca.pem: cannot be read"));
   s = Resolve({{"mysql_ssl_mode", "required"}}, FakeEnv({}));
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->mysql_tls.mode, mysql::TlsMode::kRequired);

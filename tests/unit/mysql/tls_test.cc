@@ -17,8 +17,12 @@ TEST(TlsModeTest, NamesRoundTripAndOnlyTheseParse) {
     EXPECT_EQ(ParseTlsMode(name), mode);
     EXPECT_EQ(TlsModeName(mode), name);
   }
-  EXPECT_EQ(ParseTlsMode("REQUIRED"), std::nullopt);
+  // MySQL's own spelling, as env files often have it.
+  EXPECT_EQ(ParseTlsMode("REQUIRED"), TlsMode::kRequired);
+  EXPECT_EQ(ParseTlsMode("Verify_Identity"), TlsMode::kVerifyIdentity);
   EXPECT_EQ(ParseTlsMode(""), std::nullopt);
+  EXPECT_EQ(ParseTlsMode("requiredx"), std::nullopt);
+  EXPECT_EQ(ParseTlsMode("on"), std::nullopt);
   EXPECT_FALSE(TlsRequired(TlsMode::kDisabled));
   EXPECT_FALSE(TlsRequired(TlsMode::kPreferred));
   EXPECT_TRUE(TlsRequired(TlsMode::kRequired));
