@@ -65,19 +65,7 @@
     const chart = dbcache.series.makeChart($('compare-chart'), {log: true});
     let shownKey = '';
 
-    function fillTable(list) {
-      const body = $('compare-table').tBodies[0];
-      body.replaceChildren(...list.map((values) => {
-        const row = document.createElement('tr');
-        values.forEach((text, i) => {
-          const td = document.createElement(i === 0 ? 'th' : 'td');
-          if (i === 0) td.scope = 'row';
-          td.textContent = text;
-          row.appendChild(td);
-        });
-        return row;
-      }));
-    }
+    const fillTable = (list) => dbcache.table.fillRows($('compare-table').tBodies[0], list, {rowHeader: true});
 
     return {
       show(record) {

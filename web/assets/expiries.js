@@ -80,17 +80,7 @@
         const key = chosen.map(([k, run]) => `${k}:${run.run_id}`).join(',');
         if (key === shownKey) return;
         shownKey = key;
-        const body = $('expiry-table').tBodies[0];
-        body.replaceChildren(...rows(chosen).map((values) => {
-          const row = document.createElement('tr');
-          values.forEach((text, i) => {
-            const td = document.createElement(i === 0 ? 'th' : 'td');
-            if (i === 0) td.scope = 'row';
-            td.textContent = text;
-            row.appendChild(td);
-          });
-          return row;
-        }));
+        dbcache.table.fillRows($('expiry-table').tBodies[0], rows(chosen), {rowHeader: true});
         const differ = differences(chosen);
         $('expiry-note').textContent = differ.length
           ? `These runs differ in more than the strategy: ${differ.join('; ')}. Run each strategy with ` +

@@ -1,4 +1,4 @@
-// Shared by the page's scripts (loaded first): number formatting, and the
+// Shared by the page's scripts (loaded first): number formatting, table rows, and the
 // per-interval figures of a run (the "series" of dbcache:stats and of a
 // compare's record) drawn as Chart.js lines, throughput on the left axis and
 // p99 on the right.
@@ -29,6 +29,24 @@ window.dbcache = window.dbcache || {};
   const timesText = (ratio) => (isNumber(ratio) && ratio > 0 ? `${ratio.toFixed(ratio < 10 ? 2 : 1)}×` : '–');
 
   dbcache.format = {isNumber, intText, msText, percentText, timesText};
+
+  // Replaces a table body's rows with `rows` (arrays of texts, set as
+  // textContent); with rowHeader the first cell of each is a row header.
+  function fillRows(body, rows, {rowHeader}) {
+    body.replaceChildren(...rows.map((values) => {
+      const row = document.createElement('tr');
+      values.forEach((text, i) => {
+        const header = rowHeader && i === 0;
+        const td = document.createElement(header ? 'th' : 'td');
+        if (header) td.scope = 'row';
+        td.textContent = text;
+        row.appendChild(td);
+      });
+      return row;
+    }));
+  }
+
+  dbcache.table = {fillRows};
 
   // A point: [t_ms, ms, done, hits, misses, coalesced, writes, errors, p50_us, p99_us].
   const T_MS = 0;

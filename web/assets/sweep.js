@@ -135,16 +135,7 @@
       $('sweep-card').dataset.sweepId = String(sweep.sweep_id || '');
       setLines(hitChart, sweep, 'hit_ratio');
       setLines(savedChart, sweep, 'db_load_saved');
-      const body = $('sweep-table').tBodies[0];
-      body.replaceChildren(...rows(sweep).map((values) => {
-        const row = document.createElement('tr');
-        for (const text of values) {
-          const td = document.createElement('td');
-          td.textContent = text;
-          row.appendChild(td);
-        }
-        return row;
-      }));
+      dbcache.table.fillRows($('sweep-table').tBodies[0], rows(sweep), {rowHeader: false});
       $('sweep-note').textContent = missing
         ? `Sweep ${chosen} is not among the last 20; showing the newest. ${note(sweep)}`
         : note(sweep);
